@@ -1,0 +1,34 @@
+"""Letters as issued: the stored bytes, unchanged."""
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from flask import g, send_file
+
+from app.extensions import db
+from app.models import Document
+from app.services.cases import NotFound
+
+from . import bp
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/documents/<int:document_id>/content")
+def get_document_content(document_id: int):
+    """Download a letter (.docx) exactly as issued; the SHA-256 is in the ETag and X-Content-SHA256.
+    ---
+    get:
+      tags: [documents]
+      responses: {200: {description: the .docx}, 404: {description: not found}}
+    """
+    doc = db.session.get(Document, document_id)
+    if doc is None or doc.agency_code != g.user.agency_code:
+        raise NotFound(f"文书 {document_id} 不存在")
+    response = send_file(io.BytesIO(doc.content), mimetype=DOCX, as_attachment=True,
+                         download_name=f"document-{doc.id}.docx", etag=doc.sha256, conditional=True)
+    response.headers["Content-Disposition"] = (f"attachment; filename=document-{doc.id}.docx; "
+                                               f"filename*=UTF-8''{quote(doc.filename)}")
+    response.headers["X-Content-SHA256"] = doc.sha256
+    return response

@@ -1,0 +1,80 @@
+"""Command-line commands: users, calendar years, demo set-up."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from workflow.errors import InvalidData
+
+DEMO_USERS = [
+    ("registrar", "registrar", "登记岗"),
+    ("handler", "handler", "承办处室"),
+    ("approver", "approver", "厅办公室"),
+    ("auditor", "auditor", "审计"),
+    ("admin", "admin", "厅办公室"),
+]
+DEMO_PASSWORD = "demo-password"
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(load_calendar_command)
+    app.cli.add_command(demo_users_command)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="registrar, handler, approver, auditor or admin")
+@click.option("--password", required=True)
+@click.option("--department", default="")
+@click.option("--agency", default=None, help="agency code (default: the configured default agency)")
+@with_appcontext
+def create_user_command(username, role, password, department, agency):
+    """Create a user."""
+    from .services.users import create_user
+
+    try:
+        user = create_user(username, role=role, password=password, department=department, agency_code=agency)
+    except InvalidData as exc:
+        raise click.ClickException(json.dumps(exc.errors, ensure_ascii=False)) from None
+    click.echo(f"created user {user.username} ({user.role}, {user.agency_code})")
+
+
+@click.command("load-calendar")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+@click.option("--by", "loaded_by", default="cli", help="who loads it (recorded in the events)")
+@with_appcontext
+def load_calendar_command(path, loaded_by):
+    """Load an official calendar year from a file (see docs/calendar.md for the format)."""
+    from .services.calendar import load_year
+
+    try:
+        result = load_year(path.read(), loaded_by=loaded_by)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"loaded {result['year']}: {result['holidays']} holidays, {result['workdays']} make-up working days; "
+               f"{result['cases_redated']} open case(s) re-dated")
+
+
+@click.command("demo-users")
+@with_appcontext
+def demo_users_command():
+    """Create the demo users (embedded SQLite default only) and print their credentials."""
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from .extensions import db
+    from .models import User
+    from .services.users import create_user
+
+    if not current_app.config.get("DEMO_USERS") or db.engine.dialect.name != "sqlite":
+        click.echo("demo users are only created on the embedded SQLite default", err=True)
+        sys.exit(1)
+    for username, role, department in DEMO_USERS:
+        if not db.session.scalar(sa.select(User.id).where(User.username == username)):
+            create_user(username, role=role, password=DEMO_PASSWORD, department=department)
+        click.echo(f"  demo user {username:10s} role {role:10s} password {DEMO_PASSWORD}")

@@ -1,0 +1,210 @@
+"""Persistence: a small current-state row per case, an append-only event history, issued letters,
+clocks, users and the calendar years an administrator loaded."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+UTC = dt.timezone.utc
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Aware UTC datetimes on both databases (SQLite stores naive values)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime")
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    department: Mapped[str] = mapped_column(sa.String(100), default="")
+    agency_code: Mapped[str] = mapped_column(sa.String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class ApiToken(db.Model):
+    """A bearer token, stored only as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class Case(db.Model):
+    """Where a case is now; how it got there is in its events."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_code: Mapped[str] = mapped_column(sa.String(40), index=True)
+    process: Mapped[str] = mapped_column(sa.String(40), index=True)
+    definition_version: Mapped[int]
+    reference: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    state: Mapped[str] = mapped_column(sa.String(40), index=True)
+    reason: Mapped[str | None] = mapped_column(sa.String(40))
+    version: Mapped[int] = mapped_column(default=1)
+    department: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    received_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)  # the main clock's due date, for listing
+    due_provisional: Mapped[bool] = mapped_column(default=False)
+    closed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    last_effective_on: Mapped[dt.date] = mapped_column(sa.Date)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    clocks: Mapped[list["Clock"]] = relationship(back_populates="case", order_by="Clock.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Clock(db.Model):
+    """A clock's operations; its due date is stored for queries and recomputed from the operations."""
+
+    __tablename__ = "clocks"
+    __table_args__ = (sa.UniqueConstraint("case_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(100))
+    ops: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    due_on: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    provisional: Mapped[bool] = mapped_column(default=False)
+
+    case: Mapped[Case] = relationship(back_populates="clocks")
+
+
+class Event(db.Model):
+    """One accepted transition (or system event); never updated or deleted. Each carries the hash of its
+    predecessor, so an auditor can verify the chain."""
+
+    __tablename__ = "events"
+    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    seq: Mapped[int]
+    trigger: Mapped[str] = mapped_column(sa.String(40))
+    from_state: Mapped[str | None] = mapped_column(sa.String(40))
+    to_state: Mapped[str] = mapped_column(sa.String(40))
+    reason: Mapped[str | None] = mapped_column(sa.String(40))
+    definition_version: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(sa.String(80))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    effective_on: Mapped[dt.date] = mapped_column(sa.Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict] = mapped_column(JSON)
+    clocks: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class Document(db.Model):
+    """A letter exactly as issued: bytes and SHA-256."""
+
+    __tablename__ = "documents"
+    __table_args__ = (sa.UniqueConstraint("agency_code", "kind", "year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
+    agency_code: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    year: Mapped[int]
+    serial: Mapped[int]
+    number: Mapped[str] = mapped_column(sa.String(80))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    addressee: Mapped[str] = mapped_column(sa.String(300))
+    filename: Mapped[str] = mapped_column(sa.String(300))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    issued_on: Mapped[dt.date] = mapped_column(sa.Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Sequence(db.Model):
+    """Per agency, year and kind: the last number issued. Incremented by one atomic UPDATE."""
+
+    __tablename__ = "sequences"
+
+    agency_code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class CalendarYear(db.Model):
+    """An official year loaded by an administrator; overrides the chinese-calendar package."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    holidays: Mapped[dict] = mapped_column(JSON)  # ISO date -> name
+    workdays: Mapped[dict] = mapped_column(JSON)
+    source_text: Mapped[str] = mapped_column(sa.Text)
+    loaded_by: Mapped[str] = mapped_column(sa.String(80))
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class IdempotencyRecord(db.Model):
+    """The first response to a request carrying an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int]
+    body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

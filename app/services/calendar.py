@@ -1,0 +1,55 @@
+"""The calendar in force: the package's data plus the official years an administrator loaded. Loading a
+year re-dates every open case whose due dates change, each with an event."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from workflow.calendar import WorkCalendar, YearData, parse_year_file
+
+from ..extensions import db
+from ..models import CalendarYear, Case, Clock
+from . import timesource
+
+
+def current_calendar() -> WorkCalendar:
+    rows = db.session.scalars(sa.select(CalendarYear)).all()
+    return WorkCalendar([_year_data(r) for r in rows])
+
+
+def _year_data(row: CalendarYear) -> YearData:
+    return YearData(row.year, {dt.date.fromisoformat(k): v for k, v in row.holidays.items()},
+                    {dt.date.fromisoformat(k): v for k, v in row.workdays.items()})
+
+
+def load_year(text: str, *, loaded_by: str) -> dict:
+    """Store an official year (replacing an earlier load) and re-date open cases. One transaction."""
+    from .cases import redate_open_cases  # cases imports this module
+
+    data = parse_year_file(text)
+    row = db.session.get(CalendarYear, data.year) or CalendarYear(year=data.year)
+    row.holidays = {d.isoformat(): n for d, n in sorted(data.holidays.items())}
+    row.workdays = {d.isoformat(): n for d, n in sorted(data.workdays.items())}
+    row.source_text, row.loaded_by, row.loaded_at = text, loaded_by, timesource.now()
+    db.session.add(row)
+    db.session.flush()
+    changed = redate_open_cases(reason=f"载入{data.year}年官方节假日安排", actor_name=loaded_by)
+    db.session.commit()
+    return {"year": data.year, "holidays": len(data.holidays), "workdays": len(data.workdays),
+            "cases_redated": changed}
+
+
+def year_summary(calendar: WorkCalendar, year: int) -> dict:
+    data = calendar.year_data(year)
+    return {"year": year, "source": calendar.source(year), "provisional": data is None,
+            "holidays": {d.isoformat(): n for d, n in sorted(data.holidays.items())} if data else {},
+            "workdays": {d.isoformat(): n for d, n in sorted(data.workdays.items())} if data else {}}
+
+
+def open_case_ids() -> list[int]:
+    return list(db.session.scalars(sa.select(Clock.case_id).where(Clock.status.in_(("running", "paused")))
+                                   .distinct()))
+
+
+__all__ = ["current_calendar", "load_year", "year_summary", "open_case_ids", "Case"]

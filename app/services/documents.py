@@ -1,0 +1,70 @@
+"""Letters: numbered from a per-agency, per-year, per-kind sequence, rendered once from the .docx
+template inside the transaction that issues them, stored as issued with their SHA-256."""
+from __future__ import annotations
+
+import hashlib
+import io
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from docxtpl import DocxTemplate
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from workflow.engine import LetterKind
+from workflow.letters import LetterInput, check_complete
+
+from ..extensions import db
+from ..models import Document, Sequence
+from . import timesource
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates_docx"
+
+
+def next_number(agency_code: str, year: int, kind: str) -> int:
+    """The next serial of a sequence: an insert-if-missing and one atomic UPDATE ... RETURNING, so two
+    transactions never get the same number (the second waits for the first's row lock)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(Sequence).values(agency_code=agency_code, year=year, kind=kind, last_value=0)
+                       .on_conflict_do_nothing())
+    return db.session.execute(
+        sa.update(Sequence).where(Sequence.agency_code == agency_code, Sequence.year == year, Sequence.kind == kind)
+        .values(last_value=Sequence.last_value + 1).returning(Sequence.last_value)).scalar_one()
+
+
+def format_number(agency: dict, code: str, year: int, serial: int) -> str:
+    return f"{agency['short_name']}{code}〔{year}〕{serial}号"
+
+
+@lru_cache(maxsize=None)
+def template_bytes(name: str) -> bytes:
+    return (TEMPLATES / name).read_bytes()
+
+
+def render(template: str, context: dict) -> bytes:
+    """Render a template with autoescape (a name with & or < must not truncate the letter)."""
+    doc = DocxTemplate(io.BytesIO(template_bytes(template)))
+    doc.render(context, autoescape=True)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def issue(letter: LetterKind, *, case, event, agency: dict, make_input) -> Document:
+    """Number, build, check, render and store one letter. ``make_input(kind, number, issued_on)`` returns
+    the LetterInput; a missing required element raises LetterIncomplete and the transaction rolls back."""
+    issued_on = event.effective_on if event.effective_on else timesource.today()
+    year = issued_on.year
+    serial = next_number(agency["code"], year, f"letter:{letter.name}")
+    number = format_number(agency, letter.code, year, serial)
+    inp: LetterInput = make_input(letter.name, number, issued_on)
+    context = letter.build(inp)
+    check_complete(letter.name, context, letter.required)
+    content = render(letter.template, context)
+    doc = Document(case_id=case.id, event_id=event.id, agency_code=agency["code"], kind=letter.name, year=year,
+                   serial=serial, number=number, title=context["title"], addressee=context["addressee"],
+                   filename=f"{number}{context['title']}.docx", content=content, size=len(content),
+                   sha256=hashlib.sha256(content).hexdigest(), issued_on=issued_on, created_at=timesource.now())
+    db.session.add(doc)
+    return doc

@@ -1,0 +1,86 @@
+"""Configuration from the environment: Development (default), Testing and Production.
+
+SQLite in the instance folder by default; ``DATABASE_URL`` switches to PostgreSQL. Production refuses to
+start with the default secret or without DATABASE_URL. Agency settings (name, short name for letter
+numbers, address, contact, reconsideration body, court, rule-set values) default to 贵州省司法厅 and can be
+replaced or extended by a JSON file named in ``AGENCIES_FILE``.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+DEFAULT_SECRET = "dev-only-insecure-secret"
+
+GZSFT = {
+    "code": "gzsft",
+    "name": "贵州省司法厅",
+    "short_name": "黔司",
+    "office": "贵州省司法厅政府信息公开工作机构（厅办公室）",
+    "address": "贵州省贵阳市观山湖区林城东路贵州省司法厅",
+    "postcode": "550081",
+    "phone": "0851-86829210",
+    "reconsideration_body": "贵州省人民政府",
+    "court": "有管辖权的人民法院",
+    "fee_payment_method": "通过非税收入缴款渠道缴纳，缴款凭证信息随本通知另行提供",
+    # Rule-set overrides per process, e.g. {"disclosure_request": {"correction_days": 15}}.
+    "rules": {},
+}
+
+
+def database_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_agencies() -> dict:
+    agencies = {GZSFT["code"]: GZSFT}
+    path = os.environ.get("AGENCIES_FILE")
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            for agency in json.load(fh):
+                agencies[agency["code"]] = {**GZSFT, "rules": {}, **agency}
+    return agencies
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = database_url()  # None: SQLite in the instance folder (create_app)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    JSON_SORT_KEYS = False
+    TIMEZONE = "Asia/Shanghai"
+    AGENCIES = load_agencies()
+    DEFAULT_AGENCY = os.environ.get("DEFAULT_AGENCY", "gzsft")
+    TOKEN_TTL_HOURS = int(os.environ.get("TOKEN_TTL_HOURS", "12"))
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    DEMO_USERS = False
+    CLOCK = None  # a callable returning an aware UTC datetime; None: the system clock
+
+
+class DevelopmentConfig(Config):
+    DEMO_USERS = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+
+
+class ProductionConfig(Config):
+    @classmethod
+    def check(cls):
+        if cls.SECRET_KEY == DEFAULT_SECRET:
+            raise RuntimeError("ProductionConfig: set SECRET_KEY; the default secret is refused")
+        if not cls.SQLALCHEMY_DATABASE_URI:
+            raise RuntimeError("ProductionConfig: set DATABASE_URL (PostgreSQL)")
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def from_environment():
+    return CONFIGS[os.environ.get("APP_ENV", "development")]

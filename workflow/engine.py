@@ -1,0 +1,341 @@
+"""The process engine: processes declared as data, one shared transitions machine per definition.
+
+A definition lists states, transitions (sources, destination, roles, guards, clock effects, letter) and
+clocks. ``fire`` checks, in order, that the trigger exists, is allowed from the current state, is
+permitted to the actor's role, that its data are valid and that every guard holds; only then does the
+machine change the state and the declared effects run on the context. Nothing here touches a database:
+the service layer persists the result in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from marshmallow import Schema, ValidationError
+from transitions import Machine
+
+from .calendar import WorkCalendar
+from .clock import Clock, Reading
+from .errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed, UnknownTrigger
+
+REGISTRAR, HANDLER, APPROVER, AUDITOR, ADMIN = "registrar", "handler", "approver", "auditor", "admin"
+ROLES = (REGISTRAR, HANDLER, APPROVER, AUDITOR, ADMIN)
+ROLE_TITLES = {REGISTRAR: "登记人员", HANDLER: "承办人员", APPROVER: "审核人（公开办负责人）", AUDITOR: "审计人员",
+               ADMIN: "系统管理员"}
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    title: str
+    terminal: bool = False
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A named rule with the words a caseworker understands and its legal basis."""
+
+    name: str
+    check: Callable[["Context"], bool]
+    message: str
+    basis: str
+    needs_data: bool = False  # evaluated only when the trigger's data are known
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "message": self.message, "basis": self.basis}
+
+
+@dataclass(frozen=True)
+class ClockSpec:
+    name: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LetterKind:
+    """A kind of letter: template, title, numbering code and how its context is built."""
+
+    name: str
+    title: str
+    code: str
+    template: str
+    build: Callable[["LetterInput"], dict]
+    required: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str | None
+    title: str
+    roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Callable[["Context"], None], ...] = ()
+    schema: type[Schema] | None = None
+    letter: str | Callable[["Context"], str | None] | None = None
+    reason: str | None = None
+    destination: Callable[["Context"], str] | None = None  # when dest is None: chosen from the data
+    comment_required: bool = False
+
+    def letter_for(self, ctx: "Context") -> str | None:
+        return self.letter(ctx) if callable(self.letter) else self.letter
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    version: int
+    title: str
+    reference_code: str
+    states: tuple[State, ...]
+    initial: str
+    transitions: tuple[Transition, ...]
+    clocks: tuple[ClockSpec, ...]
+    registration_schema: type[Schema]
+    rules: dict  # rule-set defaults; an agency's configuration overrides them
+    on_open: tuple[Callable[["Context"], None], ...] = ()
+    letters: dict[str, LetterKind] = field(default_factory=dict)
+    open_letter: str | None = None
+    describe: Callable[[dict], str] | None = None  # a one-line summary of a case's data
+
+    def state(self, name: str) -> State:
+        return next(s for s in self.states if s.name == name)
+
+    @property
+    def terminal_states(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states if s.terminal)
+
+    def triggers(self) -> list[str]:
+        seen: list[str] = []
+        for t in self.transitions:
+            if t.trigger not in seen:
+                seen.append(t.trigger)
+        return seen
+
+    def transition(self, trigger: str, state: str) -> Transition | None:
+        return next((t for t in self.transitions if t.trigger == trigger and state in t.sources), None)
+
+    def allowed_from(self, state: str) -> list[str]:
+        return [t for t in self.triggers() if self.transition(t, state)]
+
+
+@dataclass
+class Context:
+    """Everything a guard or an effect may look at; effects change ``data``, ``clocks`` and ``reason``."""
+
+    process: Process
+    state: str
+    data: dict
+    params: dict
+    effective_on: dt.date
+    now: dt.datetime
+    calendar: WorkCalendar
+    rules: dict
+    role: str
+    history: list[dict]  # earlier events: {"trigger", "effective_on", "data"}
+    clocks: dict[str, Clock]
+    reason: str | None = None
+    destination: str | None = None
+    notes: dict = field(default_factory=dict)  # values computed during the fire, for letters and events
+
+    def reading(self, name: str) -> Reading:
+        return self.clocks[name].evaluate(self.calendar)
+
+    def fired(self, trigger: str) -> list[dict]:
+        return [e for e in self.history if e["trigger"] == trigger]
+
+
+@dataclass
+class Outcome:
+    trigger: str
+    from_state: str
+    to_state: str
+    reason: str | None
+    letter: str | None
+    params: dict
+
+
+@dataclass
+class TriggerStatus:
+    trigger: str
+    title: str
+    allowed: bool
+    why: list[dict]
+
+
+class _Model:
+    """The object the machine moves: only a state attribute, so the ORM object gets no generated methods."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str):
+        self.state = state
+
+
+class Engine:
+    """One process definition with its machine, built once and shared by every case."""
+
+    def __init__(self, process: Process):
+        self.process = process
+        self.machine = Machine(model=None, states=[s.name for s in process.states], initial=process.initial,
+                               transitions=list(self._machine_transitions()), auto_transitions=False,
+                               send_event=True)
+
+    def _machine_transitions(self) -> Iterable[dict]:
+        for t in self.process.transitions:
+            for source in t.sources:
+                if t.dest is not None:
+                    yield {"trigger": t.trigger, "source": source, "dest": t.dest}
+                    continue
+                # A destination chosen from the data (approve → the proposed terminal state): one machine
+                # transition per terminal state, selected by the destination the engine computed.
+                for dest in self.process.terminal_states:
+                    yield {"trigger": t.trigger, "source": source, "dest": dest,
+                           "conditions": [lambda event, d=dest: event.kwargs["ctx"].destination == d]}
+
+    # -- queries ---------------------------------------------------------------------------------
+    def statuses(self, ctx: Context) -> list[TriggerStatus]:
+        """Every trigger of the process with whether it is allowed now and why not."""
+        out = []
+        for trigger in self.process.triggers():
+            t = self.process.transition(trigger, ctx.state)
+            title = next(x.title for x in self.process.transitions if x.trigger == trigger)
+            if t is None:
+                out.append(TriggerStatus(trigger, title, False, [{
+                    "name": "state", "message": f"当前状态“{self.process.state(ctx.state).title}”下不能执行此操作",
+                    "basis": "流程定义"}]))
+                continue
+            why = []
+            if ctx.role not in t.roles:
+                why.append({"name": "role", "message": "需要角色：" + "、".join(ROLE_TITLES[r] for r in sorted(t.roles)),
+                            "basis": "岗位职责"})
+            why += [g.to_dict() for g in t.guards if not g.needs_data and not _holds(g, ctx)]
+            out.append(TriggerStatus(trigger, t.title, not why, why))
+        return out
+
+    # -- the one command -------------------------------------------------------------------------
+    def fire(self, trigger: str, ctx: Context) -> Outcome:
+        process = self.process
+        if trigger not in process.triggers():
+            raise UnknownTrigger(f"流程 {process.name} 没有操作 {trigger}", allowed=process.allowed_from(ctx.state))
+        t = process.transition(trigger, ctx.state)
+        if t is None:
+            allowed = process.allowed_from(ctx.state)
+            raise TriggerNotAllowed(
+                f"当前状态“{process.state(ctx.state).title}”（{ctx.state}）下不能执行 {trigger}；"
+                f"可以执行：{', '.join(allowed) or '无（已办结）'}", state=ctx.state, allowed=allowed)
+        if ctx.role not in t.roles:
+            raise NotPermitted(f"角色 {ctx.role} 不能执行 {trigger}；需要："
+                               + "、".join(ROLE_TITLES[r] for r in sorted(t.roles)), roles=sorted(t.roles))
+        ctx.params = load(t.schema, ctx.params)
+        if t.comment_required and not (ctx.params.get("comment") or "").strip():
+            raise InvalidData("缺少必填字段", {"comment": ["必须填写意见"]})
+        if t.destination is not None:
+            ctx.destination = t.destination(ctx)
+        failures = [g for g in t.guards if not _holds(g, ctx)]
+        if failures:
+            raise GuardFailed(failures)
+        from_state = ctx.state
+        model = _Model(ctx.state)
+        if not self.machine.events[trigger].trigger(model, ctx=ctx):  # pragma: no cover - guarded above
+            raise TriggerNotAllowed(f"{trigger} 未能执行", state=ctx.state, allowed=process.allowed_from(ctx.state))
+        ctx.state = model.state
+        if t.reason:
+            ctx.reason = t.reason
+        for effect in t.effects:
+            effect(ctx)
+        return Outcome(trigger, from_state, ctx.state, ctx.reason, t.letter_for(ctx), ctx.params)
+
+    def open(self, ctx: Context) -> None:
+        """Run the process's opening effects (start clocks) on a new case's context."""
+        for effect in self.process.on_open:
+            effect(ctx)
+
+
+def _holds(guard: Guard, ctx: Context) -> bool:
+    try:
+        return bool(guard.check(ctx))
+    except (KeyError, TypeError):
+        return False
+
+
+def load(schema: type[Schema] | None, data: dict | None) -> dict:
+    """Validate data with a marshmallow schema (unknown fields refused); raise InvalidData with
+    field-level messages."""
+    if schema is None:
+        if data:
+            raise InvalidData("此操作不接受数据", {k: ["未知字段"] for k in data})
+        return {}
+    try:
+        return schema().load(data or {})
+    except ValidationError as exc:
+        raise InvalidData("提交的数据有误", _flatten(exc.messages)) from None
+
+
+def _flatten(messages: Any) -> dict:
+    return messages if isinstance(messages, dict) else {"_schema": messages}
+
+
+# -- clock effects: small constructors so definitions read like the contract's table ---------------
+def start_clock(name: str, rule: str, *, note: str = "", on: Callable[[Context], dt.date] | None = None):
+    def effect(ctx: Context):
+        clock = ctx.clocks[name]
+        day = on(ctx) if on else ctx.effective_on
+        limit = ctx.rules[rule]
+        (clock.restart if clock.started else clock.start)(day, limit, note=note, rules={rule: limit})
+    effect.__name__ = f"start_{name}"
+    return effect
+
+
+def restart_clock_named(name: str, rule: str, *, note: str = ""):
+    """A new clock of the full limit from the effective date (processes.md: restart)."""
+    def effect(ctx: Context):
+        limit = ctx.rules[rule]
+        ctx.clocks[name].restart(ctx.effective_on, limit, note=note, rules={rule: limit})
+    return effect
+
+
+def start_hour_clock(name: str, rule: str, *, at: Callable[[Context], dt.datetime], note: str = ""):
+    def effect(ctx: Context):
+        limit = ctx.rules[rule]
+        ctx.clocks[name].start(at(ctx), limit, note=note, rules={rule: limit})
+    return effect
+
+
+def pause_clock(name: str, note: str = ""):
+    def effect(ctx: Context):
+        ctx.clocks[name].pause(ctx.effective_on, note=note)
+    return effect
+
+
+def resume_clock(name: str, note: str = ""):
+    def effect(ctx: Context):
+        ctx.clocks[name].resume(ctx.effective_on, note=note)
+    return effect
+
+
+def stop_clock(name: str, note: str = ""):
+    def effect(ctx: Context):
+        if ctx.clocks[name].started:
+            ctx.clocks[name].stop(ctx.effective_on, note=note)
+    return effect
+
+
+def stop_all_clocks(note: str = "办结"):
+    def effect(ctx: Context):
+        for clock in ctx.clocks.values():
+            reading = clock.evaluate(ctx.calendar)
+            if reading.status in ("running", "paused"):
+                clock.stop(ctx.now if clock.kind == "hours" else ctx.effective_on, note=note)
+    return effect
+
+
+def set_data(**values: Callable[[Context], Any]):
+    """Record values in the case data (e.g. the proposed outcome), computed from the context."""
+    def effect(ctx: Context):
+        for key, fn in values.items():
+            ctx.data[key] = fn(ctx)
+    return effect
