@@ -12,14 +12,17 @@ import os
 
 DEFAULT_SECRET = "dev-only-insecure-secret"
 
+# The default agency. Its contact details are placeholders: an agency's real office, address and telephone
+# come from AGENCIES_FILE (docs/configuration.md); production warns while the placeholders are in force.
+PLACEHOLDER_PHONE = "0851-00000000"
 GZSFT = {
     "code": "gzsft",
     "name": "贵州省司法厅",
     "short_name": "黔司",
     "office": "贵州省司法厅政府信息公开工作机构（厅办公室）",
-    "address": "贵州省贵阳市观山湖区林城东路贵州省司法厅",
+    "address": "贵州省贵阳市观山湖区",
     "postcode": "550081",
-    "phone": "0851-86829210",
+    "phone": "0851-00000000",
     "reconsideration_body": "贵州省人民政府",
     "court": "有管辖权的人民法院",
     "fee_payment_method": "通过非税收入缴款渠道缴纳，缴款凭证信息随本通知另行提供",

@@ -162,8 +162,8 @@ def _evaluate_working_days(clock: Clock, calendar: WorkCalendar) -> Reading:
         kind, on = op["op"], _date(op["on"])
         if kind in ("start", "restart"):
             if kind == "restart":
-                summary.append(f"{on.isoformat()} 重新计算：此前已用 {reading.used} 个工作日作废，"
-                               f"自次日起重新计算 {op['limit']} 个工作日（{op.get('note') or '重新起算'}）")
+                summary.append(f"{on.isoformat()} 重新起算（当日不计入），此前计时作废，期限 {op['limit']} 个工作日"
+                               f"（{op.get('note') or '重新起算'}）")
                 reading.counted.clear()
                 reading.skipped.clear()
             else:
