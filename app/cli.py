@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(load_calendar_command)
     app.cli.add_command(demo_users_command)
+    app.cli.add_command(write_diagrams_command)
 
 
 @click.command("create-user")
@@ -78,3 +79,14 @@ def demo_users_command():
         if not db.session.scalar(sa.select(User.id).where(User.username == username)):
             create_user(username, role=role, password=DEMO_PASSWORD, department=department)
         click.echo(f"  demo user {username:10s} role {role:10s} password {DEMO_PASSWORD}")
+
+
+@click.command("write-diagrams")
+@click.option("--out", "path", default="docs/processes.md", show_default=True)
+def write_diagrams_command(path):
+    """Write the process diagrams and tables (mermaid) into the docs."""
+    from workflow.docs import process_markdown
+
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(process_markdown())
+    click.echo(f"wrote {path}")

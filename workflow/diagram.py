@@ -23,4 +23,11 @@ def mermaid(process_name: str) -> str:
     machine = GraphMachine(model=_Sketch(), states=[s.name for s in process.states], initial=process.initial,
                            transitions=edges, auto_transitions=False, graph_engine="mermaid",
                            title=f"{process.title} ({process.name} v{process.version})")
-    return machine.get_graph().draw(None)
+    text = machine.get_graph().draw(None)
+    # transitions writes the title as a bare front-matter scalar, which mermaid does not accept; the
+    # documents carry the title in their own heading. The sketch model's "active" state means nothing here.
+    if text.startswith("---"):
+        text = text.split("---", 2)[2].lstrip("\n")
+    text = text.replace(" s_active", " s_default")
+    ends = "".join(f"  {state} --> [*]\n" for state in process.terminal_states)
+    return text.rstrip("\n") + "\n" + ends

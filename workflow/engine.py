@@ -100,6 +100,7 @@ class Process:
     letters: dict[str, LetterKind] = field(default_factory=dict)
     open_letter: str | None = None
     describe: Callable[[dict], str] | None = None  # a one-line summary of a case's data
+    open_roles: frozenset[str] = frozenset({REGISTRAR, HANDLER, APPROVER, ADMIN})  # who may register a case
 
     def state(self, name: str) -> State:
         return next(s for s in self.states if s.name == name)
@@ -249,8 +250,16 @@ class Engine:
             effect(ctx)
         return Outcome(trigger, from_state, ctx.state, ctx.reason, t.letter_for(ctx), ctx.params)
 
+    def check_open_role(self, role: str) -> None:
+        """Raise NotPermitted when the role may not register a case of this process."""
+        if role not in self.process.open_roles:
+            raise NotPermitted(f"角色 {role} 不能登记“{self.process.title}”；需要："
+                               + "、".join(ROLE_TITLES[r] for r in sorted(self.process.open_roles)),
+                               roles=sorted(self.process.open_roles))
+
     def open(self, ctx: Context) -> None:
-        """Run the process's opening effects (start clocks) on a new case's context."""
+        """Check the role, then run the process's opening effects (start clocks) on a new case's context."""
+        self.check_open_role(ctx.role)
         for effect in self.process.on_open:
             effect(ctx)
 

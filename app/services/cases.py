@@ -217,6 +217,7 @@ def open_case(process: str, data: dict, *, actor: User, department: str | None =
     engine = get_engine(process)
     definition = engine.process
     agency = agency_settings(actor.agency_code)
+    engine.check_open_role(actor.role)  # 403 before any data are looked at
     params = load(definition.registration_schema, data)
     now, today = timesource.now(), timesource.today()
     calendar = current_calendar()
