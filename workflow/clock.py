@@ -102,7 +102,7 @@ class Reading:
             return None
         if self.kind == HOURS:
             return dt.datetime.fromisoformat(self.stopped_on) <= self.due_at
-        return self.due_on is None or dt.date.fromisoformat(self.stopped_on) <= self.due_on
+        return self.due_on is None or _date(self.stopped_on) <= self.due_on
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status == RUNNING and self.due_on is not None and today > self.due_on
@@ -138,13 +138,16 @@ def _evaluate_working_days(clock: Clock, calendar: WorkCalendar) -> Reading:
         return reading
     anchor: dt.date | None = None
     due_override: dt.date | None = None
+    extension_after_override = 0  # working days added after a fixed reply date (Art. 35 then Art. 33)
+    pause_note = ""
+    stopped_while_paused = False
     summary = reading.summary
 
-    def walk(after: dt.date, until: dt.date, *, budget: int | None) -> tuple[int, dt.date | None]:
+    def walk(after: dt.date, until: dt.date | None, *, budget: int) -> tuple[int, dt.date | None]:
         """Count working days in (after, until] (or until ``budget`` days are counted when until is
         None), listing each day in the explanation. Returns (days counted, day the budget ran out)."""
         count, day = 0, after
-        while (until is None or day < until) and (budget is None or count < budget):
+        while (until is None or day < until) and count < budget:
             day += dt.timedelta(days=1)
             info = calendar.day(day)
             if info.provisional and day.year not in reading.provisional_years:
@@ -156,63 +159,66 @@ def _evaluate_working_days(clock: Clock, calendar: WorkCalendar) -> Reading:
             else:
                 reading.skipped.append({"date": day.isoformat(), "reason": info.label,
                                         "provisional": info.provisional})
-        return count, (day if budget is not None and count == budget else None)
+        return count, (day if count == budget else None)
+
+    def note(op: dict) -> str:
+        return f"（{op['note']}）" if op.get("note") else ""
 
     for op in clock.ops:
         kind, on = op["op"], _date(op["on"])
         if kind in ("start", "restart"):
             if kind == "restart":
                 summary.append(f"{on.isoformat()} 重新起算（当日不计入），此前计时作废，期限 {op['limit']} 个工作日"
-                               f"（{op.get('note') or '重新起算'}）")
+                               + note(op))
                 reading.counted.clear()
                 reading.skipped.clear()
             else:
-                summary.append(f"{on.isoformat()} 起算（当日不计入），期限 {op['limit']} 个工作日"
-                               + (f"（{op['note']}）" if op.get("note") else ""))
+                summary.append(f"{on.isoformat()} 起算（当日不计入），期限 {op['limit']} 个工作日" + note(op))
             anchor, reading.limit, reading.extension, reading.used = on, op["limit"], 0, 0
-            reading.started_on, reading.status, reading.stopped_on, due_override = op["on"], RUNNING, None, None
+            reading.started_on, reading.status, reading.stopped_on = op["on"], RUNNING, None
+            due_override, extension_after_override, stopped_while_paused = None, 0, False
             reading.rules = op.get("rules") or {}
         elif kind == "pause" and reading.status == RUNNING:
-            budget = reading.limit + reading.extension - reading.used
-            used, ran_out = walk(anchor, on, budget=max(budget, 0))
+            used, _ = walk(anchor, on, budget=max(reading.limit + reading.extension - reading.used, 0))
             reading.used += used
-            reading.status, anchor = PAUSED, on
-            summary.append(f"{on.isoformat()} 暂停计时（{op.get('note') or '暂停'}），已用 {reading.used} 个工作日")
+            reading.status, anchor, pause_note = PAUSED, on, op.get("note") or ""
+            summary.append(f"{on.isoformat()} 暂停计时（{pause_note or '暂停'}），已用 {reading.used} 个工作日")
         elif kind == "resume" and reading.status == PAUSED:
-            paused_from = anchor
-            day = paused_from
+            day = anchor
             while day < on:
                 day += dt.timedelta(days=1)
-                reading.skipped.append({"date": day.isoformat(), "reason": "计时暂停期间不计算"
-                                        + (f"（{op.get('note')}）" if op.get("note") else ""), "provisional": False})
+                reading.skipped.append({"date": day.isoformat(), "provisional": False,
+                                        "reason": "计时暂停期间不计算" + (f"（{pause_note}）" if pause_note else "")})
             anchor, reading.status = on, RUNNING
-            summary.append(f"{on.isoformat()} 恢复计时（{op.get('note') or '恢复'}），剩余 {reading.remaining} 个工作日"
-                           "自次日起计算")
+            summary.append(f"{on.isoformat()} 恢复计时{note(op)}，剩余 {reading.remaining} 个工作日自次日起计算")
         elif kind == "extend":
             reading.extension += op["days"]
-            summary.append(f"{on.isoformat()} 延长 {op['days']} 个工作日"
-                           + (f"（{op['note']}）" if op.get("note") else ""))
+            if due_override is not None:
+                extension_after_override += op["days"]
+            summary.append(f"{on.isoformat()} 延长 {op['days']} 个工作日" + note(op))
         elif kind == "set_due":
-            due_override = _date(op["due"])
-            summary.append(f"{on.isoformat()} 答复期限确定为 {op['due']}"
-                           + (f"（{op['note']}）" if op.get("note") else ""))
+            due_override, extension_after_override = _date(op["due"]), 0
+            summary.append(f"{on.isoformat()} 期限确定为 {op['due']}" + note(op))
         elif kind == "stop" and reading.status in (RUNNING, PAUSED):
+            stopped_while_paused = reading.status == PAUSED
             reading.status, reading.stopped_on = STOPPED, op["on"]
-            summary.append(f"{on.isoformat()} 停止计时" + (f"（{op['note']}）" if op.get("note") else ""))
+            summary.append(f"{on.isoformat()} 停止计时" + note(op))
 
-    # The due date: from the current anchor, count what remains of the limit plus extensions.
     remaining = reading.limit + reading.extension - reading.used
-    if reading.status == PAUSED:
+    if remaining <= 0:
+        # The whole limit was used before a pause: the due date is the day it ran out, paused or not.
+        reading.due_on = dt.date.fromisoformat(reading.counted[-1]["date"]) if reading.counted else anchor
+    elif reading.status == PAUSED or stopped_while_paused:
+        # Paused days do not count: a paused clock has no due date until it resumes, and a clock stopped
+        # while paused never ran out.
         reading.due_on = None
-        summary.append(f"计时暂停中：已用 {reading.used} 个工作日，剩余 {max(remaining, 0)} 个工作日，恢复后重新确定期限")
+        summary.append(f"计时暂停{'中' if reading.status == PAUSED else '期间停止'}：已用 {reading.used} 个工作日，"
+                       f"剩余 {remaining} 个工作日")
     else:
-        _, due = walk(anchor, None, budget=remaining) if remaining > 0 else (0, None)
-        if remaining <= 0:
-            # The whole limit was used before a pause: the due date is the day the limit ran out.
-            due = dt.date.fromisoformat(reading.counted[-1]["date"]) if reading.counted else anchor
-        reading.due_on = due
-        if due_override is not None:
-            reading.due_on = due_override
+        reading.due_on = walk(anchor, None, budget=remaining)[1]
+    if due_override is not None and reading.due_on is not None:
+        reading.due_on = calendar.add_working_days(due_override, extension_after_override)
+    if reading.due_on is not None:
         summary.append(f"期限届满日 {reading.due_on.isoformat()}"
                        + ("（含未公布官方安排年份，暂按周一至周五扣除固定法定节日计算，为临时期限）"
                           if reading.provisional_years else ""))
