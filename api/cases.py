@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import g, jsonify, request
 
 from app.extensions import db
@@ -108,7 +109,8 @@ def list_cases():
     if "received_to" in q:
         stmt = stmt.where(Case.received_on <= q["received_to"])
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Case.id.desc()).limit(q["per_page"])
+    rows = db.session.scalars(stmt.options(selectinload(Case.clocks), selectinload(Case.assignee))
+                              .order_by(Case.id.desc()).limit(q["per_page"])
                               .offset((q["page"] - 1) * q["per_page"])).all()
     return jsonify({"items": case_schema.dump(rows, many=True), "total": total, "page": q["page"],
                     "per_page": q["per_page"]})

@@ -16,6 +16,7 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 
 def create_app(config_class=None, overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json.ensure_ascii = False  # Chinese text as text, not \uXXXX escapes
     configure(app, config_class or from_environment(), overrides or {})
     configure_extensions(app)
     register_blueprints(app)
