@@ -1,6 +1,7 @@
 """Cases: register, list, read, fire triggers, and read their events, clocks and letters."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import sqlalchemy as sa
@@ -8,9 +9,10 @@ from sqlalchemy.orm import selectinload
 from flask import g, jsonify, request
 
 from app.extensions import db
-from app.models import Case, Clock, Document, Event, User
+from app.models import Case, Document, Event, User
 from app.services import cases as service
 from app.services import timesource
+from workflow.processes import get_process
 
 from . import bp
 from .errors import ApiError
@@ -98,12 +100,12 @@ def list_cases():
     if "assignee" in q:
         stmt = stmt.join(User, Case.assignee_id == User.id).where(User.username == q["assignee"])
     if "due_before" in q:
-        stmt = stmt.where(Case.id.in_(sa.select(Clock.case_id).where(Clock.status == "running",
-                                                                   Clock.due_on < q["due_before"])))
+        midnight = dt.datetime.combine(q["due_before"], dt.time(), timesource.local_zone())
+        stmt = stmt.where(sa.or_(Case.due_on < q["due_before"], Case.due_at < midnight))
     if "overdue" in q:
-        overdue = sa.select(Clock.case_id).where(Clock.status == "running", sa.or_(
-            Clock.due_on < timesource.today(), Clock.due_at < timesource.now()))
-        stmt = stmt.where(Case.id.in_(overdue) if q["overdue"] else Case.id.not_in(overdue))
+        # Overdue is derived, never stored: an agency clock still running past its due date or instant.
+        overdue = sa.or_(Case.due_on < timesource.today(), Case.due_at < timesource.now())
+        stmt = stmt.where(overdue if q["overdue"] else sa.not_(sa.func.coalesce(overdue, False)))
     if "received_from" in q:
         stmt = stmt.where(Case.received_on >= q["received_from"])
     if "received_to" in q:
@@ -153,7 +155,7 @@ def fire_trigger(case_id: int):
       requestBody: {content: {application/json: {schema: TransitionRequest}}}
       responses:
         201: {description: fired}
-        409: {description: not allowed in the current state, or a concurrent update}
+        409: {description: "not allowed in the current state, or a concurrent update"}
         422: {description: a guard failed or the data are invalid}
     """
     body = load_json(TransitionRequestSchema)
@@ -192,8 +194,10 @@ def list_clocks(case_id: int):
       responses: {200: {description: clocks}}
     """
     case = service.get_case(case_id, actor=g.user)
+    parties = {spec.name: spec.party for spec in get_process(case.process).clocks}
     readings = service.readings_of(case)
-    return jsonify({"items": ClockSchema().dump([r.to_dict(explain=True) for r in readings.values()], many=True)})
+    return jsonify({"items": ClockSchema().dump([r.to_dict(explain=True) | {"party": parties[name]}
+                                                 for name, r in readings.items()], many=True)})
 
 
 @bp.get("/cases/<int:case_id>/documents")

@@ -1,7 +1,7 @@
 """Error handlers scoped to the API blueprint, so pages keep HTML errors."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.services.cases import ConcurrentUpdate, IdempotencyMismatch, NotFound
@@ -36,7 +36,7 @@ def handle_api_error(exc: ApiError):
 @bp.errorhandler(WorkflowError)
 def handle_workflow_error(exc: WorkflowError):
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
-    errors = getattr(exc, "errors", None) or {}
+    errors = getattr(exc, "errors", None) or exc.details.get("errors") or {}
     details = {k: v for k, v in exc.details.items() if k != "errors"}
     return error_response(status, exc.code, exc.message, errors, **details)
 
@@ -44,3 +44,13 @@ def handle_workflow_error(exc: WorkflowError):
 @bp.errorhandler(HTTPException)
 def handle_http_error(exc: HTTPException):
     return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def handle_routing_error(exc: HTTPException):
+    """Routing errors happen before any blueprint is chosen: answer JSON under the API's prefix only,
+    so other pages keep their HTML errors."""
+    if request.path.startswith(bp.url_prefix):
+        return handle_http_error(exc)
+    return exc

@@ -1,6 +1,7 @@
 """The OpenAPI document, generated from the views' docstrings and the marshmallow schemas."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from apispec import APISpec
@@ -21,9 +22,14 @@ def _spec_dict(rules: tuple) -> dict:
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     for rule, view_doc in rules:
         operations = load_yaml_from_docstring(view_doc or "")
-        if operations:
-            path = rule.replace("/api/v1", "", 1).replace("<int:", "{").replace("<", "{").replace(">", "}")
-            spec.path(path=path, operations=operations)
+        if not operations:
+            continue
+        path, parameters = rule.replace(bp.url_prefix, "", 1), []
+        for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
+            path = re.sub(rf"<(?:\w+:)?{name}>", "{" + name + "}", path)
+            parameters.append({"in": "path", "name": name, "required": True,
+                               "schema": {"type": "integer" if converter == "int" else "string"}})
+        spec.path(path=path, operations=operations, parameters=parameters or None)
     out = spec.to_dict()
     out["security"] = [{"bearer": []}]
     out["servers"] = [{"url": "/api/v1"}]

@@ -21,7 +21,7 @@ def load_json(schema: type[Schema]) -> dict:
         raise ApiError(413, "payload_too_large", f"请求体不能超过 {MAX_DATA_BYTES} 字节")
     try:
         body = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, "malformed_json", f"请求体不是合法的 JSON：{exc}") from None
     if not isinstance(body, dict):
         raise ApiError(400, "malformed_json", "请求体应为 JSON 对象")
@@ -79,12 +79,13 @@ class CaseQuerySchema(Schema):
     overdue = fields.Boolean()
     received_from = fields.Date()
     received_to = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class ClockSchema(Schema):
     name = fields.String()
+    party = fields.String()
     kind = fields.String()
     title = fields.String()
     status = fields.String()
@@ -151,6 +152,7 @@ class CaseSchema(Schema):
     assignee = fields.Method("get_assignee")
     received_on = fields.Date()
     due_on = fields.Date(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
     due_provisional = fields.Boolean()
     overdue = fields.Method("get_overdue")
     closed_on = fields.Date(allow_none=True)
@@ -169,13 +171,11 @@ class CaseSchema(Schema):
         return case.assignee.username if case.assignee else None
 
     def get_overdue(self, case):
-        today = self.context_today()
-        return any(c.status == "running" and ((c.due_on and today > c.due_on) or
-                                              (c.due_at and c.due_at < self.context_now()))
-                   for c in case.clocks)
+        return bool((case.due_on and self.context_today() > case.due_on) or
+                    (case.due_at and self.context_now() > case.due_at))
 
     def get_due_dates(self, case):
-        return [{"clock": c.name, "title": c.title, "status": c.status,
+        return [{"clock": c.name, "title": c.title, "status": c.status, "party": c.party,
                  "due_on": c.due_on.isoformat() if c.due_on else None,
                  "due_at": c.due_at.isoformat() if c.due_at else None, "provisional": c.provisional}
                 for c in case.clocks]

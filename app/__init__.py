@@ -65,7 +65,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def register_blueprints(app: Flask) -> None:
     from api import bp as api_bp
 
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_bp)
 
 
 def register_cli(app: Flask) -> None:

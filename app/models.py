@@ -87,7 +87,10 @@ class Case(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     data: Mapped[dict] = mapped_column(JSON)
     received_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
-    due_on: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)  # the main clock's due date, for listing
+    # The earliest due date (working-day clocks) and instant (hour clocks) among the running clocks that
+    # are the agency's own time limits: what listing, "due before" and "overdue" look at.
+    due_on: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     due_provisional: Mapped[bool] = mapped_column(default=False)
     closed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     last_effective_on: Mapped[dt.date] = mapped_column(sa.Date)
@@ -112,6 +115,7 @@ class Clock(db.Model):
     name: Mapped[str] = mapped_column(sa.String(40))
     kind: Mapped[str] = mapped_column(sa.String(20))
     title: Mapped[str] = mapped_column(sa.String(100))
+    party: Mapped[str] = mapped_column(sa.String(20), default="agency")  # whose time limit: agency / counterpart
     ops: Mapped[list] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(sa.String(20))
     due_on: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)

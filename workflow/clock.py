@@ -218,6 +218,9 @@ def _evaluate_working_days(clock: Clock, calendar: WorkCalendar) -> Reading:
         reading.due_on = walk(anchor, None, budget=remaining)[1]
     if due_override is not None and reading.due_on is not None:
         reading.due_on = calendar.add_working_days(due_override, extension_after_override)
+        for year in calendar.provisional_years(due_override + dt.timedelta(days=1), reading.due_on):
+            if extension_after_override and year not in reading.provisional_years:
+                reading.provisional_years.append(year)
     if reading.due_on is not None:
         summary.append(f"期限届满日 {reading.due_on.isoformat()}"
                        + ("（含未公布官方安排年份，暂按周一至周五扣除固定法定节日计算，为临时期限）"

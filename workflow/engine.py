@@ -46,11 +46,19 @@ class Guard:
         return {"name": self.name, "message": self.message, "basis": self.basis}
 
 
+AGENCY, COUNTERPART = "agency", "counterpart"
+
+
 @dataclass(frozen=True)
 class ClockSpec:
+    """A clock a process may run. ``party`` says whose time limit it is: the agency's (a running
+    agency clock past its due date makes the case overdue) or the applicant's / a third party's (its
+    lapse only opens a trigger such as correction_lapsed)."""
+
     name: str
     kind: str
     title: str
+    party: str = AGENCY
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,12 @@ class Process:
     open_letter: str | None = None
     describe: Callable[[dict], str] | None = None  # a one-line summary of a case's data
     open_roles: frozenset[str] = frozenset({REGISTRAR, HANDLER, APPROVER, ADMIN})  # who may register a case
+    statutory: dict = field(default_factory=dict)  # limits fixed by law: in the rules, never overridden
+
+    def rules_with(self, overrides: dict) -> dict:
+        """The values in force: rule-set defaults, an agency's overrides of them, then the statutory
+        limits, which no configuration can change."""
+        return {**self.rules, **{k: v for k, v in overrides.items() if k in self.rules}, **self.statutory}
 
     def state(self, name: str) -> State:
         return next(s for s in self.states if s.name == name)
@@ -221,7 +235,8 @@ class Engine:
     def fire(self, trigger: str, ctx: Context) -> Outcome:
         process = self.process
         if trigger not in process.triggers():
-            raise UnknownTrigger(f"流程 {process.name} 没有操作 {trigger}", allowed=process.allowed_from(ctx.state))
+            message = f"流程 {process.name} 没有操作 {trigger}；操作应为：{', '.join(process.triggers())}"
+            raise UnknownTrigger(message, allowed=process.allowed_from(ctx.state), errors={"trigger": [message]})
         t = process.transition(trigger, ctx.state)
         if t is None:
             allowed = process.allowed_from(ctx.state)
@@ -326,19 +341,21 @@ def resume_clock(name: str, note: str = ""):
     return effect
 
 
-def stop_clock(name: str, note: str = ""):
+def stop_clock(name: str, note: str = "", *, at: Callable[[Context], dt.datetime] | None = None):
+    """Stop a running or paused clock: a working-day clock on the business date, an hour clock at the
+    instant ``at`` gives (default: now)."""
     def effect(ctx: Context):
-        if ctx.clocks[name].started:
-            ctx.clocks[name].stop(ctx.effective_on, note=note)
+        clock = ctx.clocks[name]
+        if not clock.started or clock.evaluate(ctx.calendar).status not in ("running", "paused"):
+            return
+        clock.stop((at(ctx) if at else ctx.now) if clock.kind == "hours" else ctx.effective_on, note=note)
     return effect
 
 
 def stop_all_clocks(note: str = "办结"):
     def effect(ctx: Context):
-        for clock in ctx.clocks.values():
-            reading = clock.evaluate(ctx.calendar)
-            if reading.status in ("running", "paused"):
-                clock.stop(ctx.now if clock.kind == "hours" else ctx.effective_on, note=note)
+        for name in ctx.clocks:
+            stop_clock(name, note)(ctx)
     return effect
 
 

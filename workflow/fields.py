@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -35,7 +36,7 @@ class Base(Schema):
 
 def Text(*, required=False, max_len=MAX_TEXT, min_len=None, **kw):
     """A text field kept exactly as typed; ``min_len`` counts non-blank characters."""
-    validators = [validate.Length(max=max_len, error=f"不能超过 {max_len} 个字符")]
+    validators = [validate.Length(max=max_len, error=f"不能超过 {max_len} 个字符"), _storable]
     if required or min_len:
         validators.append(_not_blank)
     return fields.String(required=required, validate=validators,
@@ -45,6 +46,15 @@ def Text(*, required=False, max_len=MAX_TEXT, min_len=None, **kw):
 def _not_blank(value: str):
     if not value.strip():
         raise ValidationError("不能为空白")
+
+
+def _storable(value: str):
+    """Refuse what no letter or database can hold: control characters (other than tab and line breaks)
+    and lone surrogates. Everything else is kept exactly as typed."""
+    for position, char in enumerate(value, start=1):
+        category = unicodedata.category(char)
+        if category == "Cs" or (category == "Cc" and char not in "\t\n\r"):
+            raise ValidationError(f"第 {position} 个字符是不可见的控制字符或无效字符（U+{ord(char):04X}），请删除后重新提交")
 
 
 def Choice(values, *, required=False, **kw):
@@ -58,9 +68,12 @@ def Date(*, required=False, **kw):
 
 
 def DateTime(*, required=False, **kw):
-    return fields.AwareDateTime(required=required, default_timezone=dt.timezone.utc,
+    """An instant with its UTC offset; a time without one is refused rather than guessed (an 8-hour
+    error against a 5-hour limit is not a rounding error)."""
+    return fields.AwareDateTime(required=required,
                                 error_messages={"required": "必填", "null": "不能为空",
-                                                "invalid": "应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00"}, **kw)
+                                                "invalid": "应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00",
+                                                "invalid_awareness": "必须包含时区，例如 +08:00"}, **kw)
 
 
 def Int(*, required=False, min_value=None, max_value=None, **kw):

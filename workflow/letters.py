@@ -24,6 +24,7 @@ class LetterInput:
     notes: dict = field(default_factory=dict)
     history: list = field(default_factory=list)  # earlier events: {"trigger", "effective_on", "data"}
     calendar: object = None
+    rules: dict = field(default_factory=dict)  # the rule-set and statutory values in force
 
 
 def cn_date(value: dt.date | str | None) -> str:
@@ -68,12 +69,18 @@ def article(n: int, item: int | None = None, paragraph: int | None = None,
 
 
 def contact_line(agency: dict) -> str:
-    return f"联系机构：{agency['office']}；地址：{agency['address']}；邮政编码：{agency['postcode']}；联系电话：{agency['phone']}"
+    """Office, address and telephone; empty when any of them is missing, so the letter is refused."""
+    if not all((agency.get(k) or "").strip() for k in ("office", "address", "phone")):
+        return ""
+    postcode = f"；邮政编码：{agency['postcode']}" if agency.get("postcode") else ""
+    return f"联系机构：{agency['office']}；地址：{agency['address']}{postcode}；联系电话：{agency['phone']}"
 
 
 def remedies(agency: dict, *, reconsideration_first: bool) -> str:
     """The remedies clause of the current law (行政复议法 2023; 行政诉讼法 2017)."""
-    body = agency["reconsideration_body"]
+    body = (agency.get("reconsideration_body") or "").strip()
+    if not body or (not reconsideration_first and not (agency.get("court") or "").strip()):
+        return ""  # a remedies clause without its body or court is no clause: the letter is refused
     if reconsideration_first:
         return (f"如对本答复不服，可以自收到本答复之日起60日内向{body}申请行政复议。根据《中华人民共和国行政复议法》"
                 "第二十三条第一款第（四）项，申请政府信息公开、行政机关决定不予公开的，应当先申请行政复议；"
@@ -85,10 +92,11 @@ def remedies(agency: dict, *, reconsideration_first: bool) -> str:
 
 def base_context(inp: LetterInput, *, title: str, addressee: str, recital: str, paragraphs: list[str],
                  basis: str, items: list[str] | None = None, table_header: list[str] | None = None,
-                 table: list[list[str]] | None = None, remedies_text: str = "", closing: str = "特此告知。") -> dict:
+                 table: list[list[str]] | None = None, remedies_text: str = "", closing: str = "特此告知。",
+                 remedies_required: bool = False) -> dict:
     """The context every template receives; builders fill the parts that are theirs."""
     return {
-        "agency_name": inp.agency["name"],
+        "agency_name": inp.agency.get("name", ""),
         "title": title,
         "number": inp.number,
         "addressee": addressee,
@@ -99,6 +107,7 @@ def base_context(inp: LetterInput, *, title: str, addressee: str, recital: str, 
         "table": table or [],
         "basis": basis,
         "remedies": remedies_text,
+        "remedies_required": bool(remedies_required),
         "contact": contact_line(inp.agency),
         "closing": closing,
         "issue_date": cn_date(inp.issued_on),
@@ -111,7 +120,8 @@ COMMON_REQUIRED = ("agency_name", "title", "number", "addressee", "recital", "pa
 
 def check_complete(kind: str, context: dict, required: tuple[str, ...]) -> None:
     """Refuse to issue a letter with an empty required element."""
-    missing = [key for key in (*COMMON_REQUIRED, *required) if not _filled(context.get(key))]
+    required = (*COMMON_REQUIRED, *required, *(("remedies",) if context.get("remedies_required") else ()))
+    missing = [key for key in required if not _filled(context.get(key))]
     if missing:
         raise LetterIncomplete(f"文书“{context.get('title') or kind}”缺少必备要素：{', '.join(missing)}，不予出具",
                                kind=kind, missing=missing)

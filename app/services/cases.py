@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.clock import Clock as DomainClock
-from workflow.engine import Context, Engine, load
+from workflow.engine import AGENCY, Context, Engine, load
 from workflow.errors import InvalidData, WorkflowError
 from workflow.letters import LetterInput
 from workflow.processes import get_engine, get_process
@@ -65,7 +65,7 @@ def agency_settings(code: str) -> dict:
 
 
 def rules_for(agency: dict, process: str) -> dict:
-    return {**get_process(process).rules, **agency.get("rules", {}).get(process, {})}
+    return get_process(process).rules_with(agency.get("rules", {}).get(process, {}))
 
 
 def _jsonable(value):
@@ -116,21 +116,26 @@ def _domain_clocks(engine: Engine, case: Case | None) -> dict[str, DomainClock]:
 def _save_clocks(case: Case, engine: Engine, ctx: Context) -> dict:
     """Write every clock row and the case's listing due date; return the snapshot for the event."""
     stored = {c.name: c for c in case.clocks}
-    snapshot, main = {}, engine.process.clocks[0].name
+    specs = {spec.name: spec for spec in engine.process.clocks}
+    snapshot, agency_running = {}, []
     for name, clock in ctx.clocks.items():
         if not clock.started:
             continue
         reading = clock.evaluate(ctx.calendar)
         row = stored.get(name)
         if row is None:
-            row = Clock(case=case, name=name, kind=clock.kind, title=clock.title)
+            row = Clock(case=case, name=name, kind=clock.kind, title=clock.title, party=specs[name].party)
             db.session.add(row)
         row.ops, row.status = list(clock.ops), reading.status
         row.due_on, row.due_at, row.provisional = reading.due_on, reading.due_at, reading.provisional
-        snapshot[name] = reading.to_dict()
-        if name == main:
-            case.due_on = reading.due_on if reading.status != "stopped" else None
-            case.due_provisional = reading.provisional
+        snapshot[name] = reading.to_dict() | {"party": specs[name].party}
+        if specs[name].party == AGENCY and reading.status == "running":
+            agency_running.append(reading)
+    day_clocks = sorted((r for r in agency_running if r.due_on), key=lambda r: r.due_on)
+    hour_clocks = sorted((r for r in agency_running if r.due_at), key=lambda r: r.due_at)
+    case.due_on = day_clocks[0].due_on if day_clocks else None
+    case.due_at = hour_clocks[0].due_at if hour_clocks else None
+    case.due_provisional = bool(day_clocks and day_clocks[0].provisional)
     return snapshot
 
 
@@ -190,21 +195,29 @@ def _letter_input(case: Case, ctx: Context, agency: dict, history: list[dict]):
                                  "reason": case.reason, "received_on": case.received_on.isoformat(),
                                  "data": case.data},
                            params=ctx.params, readings=readings, notes=ctx.notes, history=history,
-                           calendar=ctx.calendar)
+                           calendar=ctx.calendar, rules=ctx.rules)
     return make
 
 
-def _commit_or_conflict(user: User, idem: Idempotency | None) -> tuple[int, dict] | None:
-    """Commit; on a lost race roll back and replay the winner's response when it was the same request."""
+def _transaction(actor: User, idem: Idempotency | None, work: Callable[[], Result]) -> Result:
+    """Run ``work`` and commit it with its idempotency record, or roll everything back. A lost race
+    (the version check at flush or commit, a duplicate event sequence or key) replays the winner's
+    response when it was the same request, else becomes ConcurrentUpdate; any other error re-raises
+    after the rollback, so a refused request never leaves a half-written transition in the session."""
     try:
+        result = work()
+        _remember(actor, idem, result)
         db.session.commit()
-        return None
+        return result
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        replay = _replay(user, idem)
+        replay = _replay(actor, idem)
         if replay is not None:
-            return replay
+            return Result(None, None, replay=replay)
         raise ConcurrentUpdate("案件已被其他操作修改，请刷新后重试") from None
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 # -- use cases -------------------------------------------------------------------------------------
@@ -214,6 +227,11 @@ def open_case(process: str, data: dict, *, actor: User, department: str | None =
     replay = _replay(actor, idempotency)
     if replay:
         return Result(None, None, replay=replay)
+    return _transaction(actor, idempotency, lambda: _open_case(process, data, actor=actor, department=department,
+                                                               assignee=assignee))
+
+
+def _open_case(process: str, data: dict, *, actor: User, department: str | None, assignee: User | None) -> Result:
     engine = get_engine(process)
     definition = engine.process
     agency = agency_settings(actor.agency_code)
@@ -226,7 +244,7 @@ def open_case(process: str, data: dict, *, actor: User, department: str | None =
     engine.open(ctx)
     received_on = dt.date.fromisoformat(ctx.data.get("received_on", today.isoformat()))
     if received_on > today:
-        raise InvalidData("提交的数据有误", {"arrived_on": [f"收到申请之日不能晚于今天（{today.isoformat()}）"]})
+        raise InvalidData("提交的数据有误", {"received_on": [f"收到之日不能晚于今天（{today.isoformat()}）"]})
     year = received_on.year
     serial = documents.next_number(agency["code"], year, f"case:{process}")
     case = Case(agency_code=agency["code"], process=process, definition_version=definition.version,
@@ -241,11 +259,8 @@ def open_case(process: str, data: dict, *, actor: User, department: str | None =
     event = _append_event(case, trigger="register", from_state=None, actor=actor, actor_name=actor.username,
                           role=actor.role, effective_on=received_on, data=params, clocks=snapshot,
                           prev_hash=GENESIS, seq=1)
-    result = Result(case, event)
     db.session.flush()
-    _remember(actor, idempotency, result)
-    replay = _commit_or_conflict(actor, idempotency)
-    return Result(None, None, replay=replay) if replay else result
+    return Result(case, event)
 
 
 def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
@@ -258,6 +273,11 @@ def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
     if expected_version is not None and expected_version != case.version:
         raise ConcurrentUpdate(f"案件版本已变化（当前 {case.version}，请求 {expected_version}），请刷新后重试",
                                current_version=case.version)
+    return _transaction(actor, idempotency, lambda: _fire(case, trigger, actor=actor, params=params,
+                                                          effective_on=effective_on))
+
+
+def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effective_on) -> Result:
     engine = get_engine(case.process)
     agency = agency_settings(case.agency_code)
     today = timesource.today()
@@ -284,9 +304,7 @@ def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
         result.documents.append(documents.issue(letter, case=case, event=event, agency=agency,
                                                 make_input=_letter_input(case, ctx, agency, history)))
         db.session.flush()
-    _remember(actor, idempotency, result)
-    replay = _commit_or_conflict(actor, idempotency)
-    return Result(case, None, replay=replay) if replay else result
+    return result
 
 
 def triggers_of(case: Case, *, actor: User) -> list:

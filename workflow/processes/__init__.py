@@ -29,7 +29,8 @@ def get_process(name: str) -> Process:
     try:
         return PROCESSES[name]
     except KeyError:
-        raise UnknownProcess(f"未知流程：{name}；可用流程：{', '.join(PROCESSES)}", allowed=list(PROCESSES)) from None
+        message = f"未知流程：{name}；可用流程：{', '.join(PROCESSES)}"
+        raise UnknownProcess(message, allowed=list(PROCESSES), errors={"process": [message]}) from None
 
 
 @lru_cache(maxsize=None)
