@@ -9,7 +9,8 @@ import datetime as dt
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .. import fees
-from ..engine import (ADMIN, APPROVER, HANDLER, REGISTRAR, ClockSpec, Context, Guard, Process, State,
+from ..errors import InvalidData
+from ..engine import (ADMIN, APPROVER, COUNTERPART, HANDLER, REGISTRAR, ClockSpec, Context, Guard, Process, State,
                       Transition, pause_clock, restart_clock_named, resume_clock, set_data, start_clock,
                       stop_all_clocks, stop_clock)
 from ..fields import (MAX_TEXT, Base, Choice, Date, Int, Text, TextList, valid_credit_code,
@@ -86,13 +87,17 @@ PROPOSABLE = {state: [r for r in reasons if r not in ("correction_lapsed", "fee_
               for state, reasons in OUTCOMES.items()}
 WITHHOLDING_GROUNDS = OUTCOMES["withheld"]
 
-RULES = {
+# Time limits fixed by law: shown with the rules, never overridden by an agency's configuration.
+STATUTORY = {
     "reply_days": 20,  # Art. 33 ¶2
-    "extension_cap_days": 20,  # Art. 33 ¶2 (statutory cap, not a rule-set value; kept here to be shown)
+    "extension_cap_days": 20,  # Art. 33 ¶2: total extension at most 20 WD
     "correction_notice_days": 7,  # Art. 30
-    "correction_days": 10,  # Art. 30 "reasonable period": the agency's rule set
     "consultation_days": 15,  # Art. 32, 34
-    "fee_payment_days": 20,  # 109号
+}
+# The agency's rule set: defaults an agency may change in configuration.
+RULES = {
+    "correction_days": 10,  # Art. 30 "reasonable period": the agency's rule set
+    "fee_payment_days": 20,  # 109号 as restated by the provinces (law.md §1.6)
     "fee_pauses_reply_clock": True,  # 109号 is silent; rule-set option (law.md §9 open question 1)
     "reasons_days": 10,  # Art. 35 "reasonable": the agency's rule set
     "reasons_pause_reply_clock": False,
@@ -258,6 +263,7 @@ class ProposalSchema(Base):
     published_on = Date()
     withheld_parts = fields.List(fields.Nested(WithheldPartSchema), validate=validate.Length(max=50))
     explanation = Text()  # the agency's reasons (withheld and others)
+    legal_basis = Text(max_len=1000)  # for closed_other/other: the rule that applies
     responsible_agency = fields.Nested(ResponsibleAgencySchema)
     earlier_reply = fields.Nested(EarlierReplySchema)
     proper_channel = Text()
@@ -278,7 +284,7 @@ class ProposalSchema(Base):
             ("not_processed", "petition_complaint"): ("proper_channel",),
             ("not_processed", "repeat_application"): ("earlier_reply",),
             ("not_processed", "publication"): ("publication_how",),
-            ("closed_other", "other"): ("explanation",),
+            ("closed_other", "other"): ("explanation", "legal_basis"),
         }
         required = need.get((outcome, reason)) or need.get((outcome, None)) or ()
         errors = {k: ["此答复类型必填"] for k in required if not data.get(k)}
@@ -327,6 +333,10 @@ has_positive_fee = Guard(
     "has_positive_fee", lambda ctx: letters.fee_total(ctx.params) > 0,
     "按所列件数或页数计算不应收费（在免费额度内），不能发出收费通知", "《政府信息公开信息处理费管理办法》第四条、第五条",
     needs_data=True)
+has_service_after_notice = Guard(
+    "has_service_after_notice", lambda ctx: _served_on(ctx) >= ctx.effective_on,
+    "申请人收到收费通知的日期不能早于通知发出的日期", "《政府信息公开信息处理费管理办法》（缴费期限自收到通知次日起算）",
+    needs_data=True)
 within_fee_notice_period = Guard(
     "within_fee_notice_period", lambda ctx: ctx.effective_on <= ctx.reading("reply").due_on,
     "收费通知应在答复期限内发出", "《政府信息公开信息处理费管理办法》", needs_data=False)
@@ -334,13 +344,20 @@ has_requested_reasons = Guard(
     "has_requested_reasons",
     lambda ctx: ctx.params["reason"] != "unreasonable_volume" or bool(ctx.fired("request_reasons")),
     "以“无正当理由大量反复申请”不予处理前，应先要求申请人说明理由", "《政府信息公开条例》第三十五条", needs_data=True)
+can_refuse_unreasonable_reasons = Guard(
+    "can_refuse_unreasonable_reasons",
+    lambda ctx: ctx.state != "awaiting_reasons"
+    or (ctx.params["outcome"], ctx.params["reason"]) == ("not_processed", "unreasonable_volume"),
+    "等待说明理由期间只能以“理由不合理，不予处理”拟定答复；理由合理的，请先执行“理由合理，继续办理”",
+    "《政府信息公开条例》第三十五条", needs_data=True)
 has_received_correction = Guard(
     "has_received_correction",
     lambda ctx: ctx.params["reason"] != "unclear_after_correction" or bool(ctx.fired("receive_correction")),
     "只有经补正后申请内容仍不明确的，才能以此理由答复", "《政府信息公开条例》第三十条", needs_data=True)
 has_later_reply_date = Guard(
     "has_later_reply_date",
-    lambda ctx: "reply_due_on" not in ctx.params or ctx.params["reply_due_on"] > ctx.reading("reply").due_on,
+    lambda ctx: "reply_due_on" not in ctx.params
+    or ctx.params["reply_due_on"] > (ctx.reading("reply").due_on or ctx.effective_on),
     "确定的合理答复期限应晚于原答复期限", "《政府信息公开条例》第三十五条", needs_data=True)
 
 
@@ -373,9 +390,17 @@ def _set_later_reply_date(ctx: Context):
         ctx.clocks["reply"].set_due(ctx.effective_on, ctx.params["reply_due_on"], note="说明理由后确定的合理答复期限")
 
 
+def _plain(value):
+    """Dates to ISO strings at any depth, so the proposal is stored as JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _record_proposal(ctx: Context):
-    ctx.data["proposal"] = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in ctx.params.items()
-                            if k != "comment"}
+    ctx.data["proposal"] = _plain({k: v for k, v in ctx.params.items() if k != "comment"})
 
 
 def _proposed_destination(ctx: Context) -> str:
@@ -391,7 +416,11 @@ def _clear_proposal(ctx: Context):
 
 
 def _open(ctx: Context):
-    ctx.data["received_on"] = receipt_date(ctx.params).isoformat()
+    received = receipt_date(ctx.params)
+    if received > ctx.effective_on:  # effective_on is today when a case is opened
+        field_name = "confirmed_on" if ctx.params.get("confirmed_on") else "arrived_on"
+        raise InvalidData("提交的数据有误", {field_name: [f"收到申请之日不能晚于今天（{ctx.effective_on.isoformat()}）"]})
+    ctx.data["received_on"] = received.isoformat()
     start_clock("reply", "reply_days", note="收到申请之日（条例第三十一条）",
                 on=lambda c: dt.date.fromisoformat(c.data["received_on"]))(ctx)
 
@@ -427,13 +456,14 @@ PROCESS = Process(
     ),
     clocks=(
         ClockSpec("reply", "working_days", "答复期限"),
-        ClockSpec("correction", "working_days", "补正期限"),
-        ClockSpec("reasons", "working_days", "说明理由期限"),
-        ClockSpec("consultation", "working_days", "征求意见答复期限"),
-        ClockSpec("fee", "working_days", "缴费期限"),
+        ClockSpec("correction", "working_days", "补正期限", COUNTERPART),
+        ClockSpec("reasons", "working_days", "说明理由期限", COUNTERPART),
+        ClockSpec("consultation", "working_days", "征求意见答复期限", COUNTERPART),
+        ClockSpec("fee", "working_days", "缴费期限", COUNTERPART),
     ),
     registration_schema=RegistrationSchema,
     rules=RULES,
+    statutory=STATUTORY,
     on_open=(_open,),
     describe=describe,
     transitions=(
@@ -478,7 +508,7 @@ PROCESS = Process(
                    effects=(stop_clock("consultation", "其他机关已答复"), resume_clock("reply", "其他机关已答复")),
                    schema=OpinionSchema),
         Transition("issue_fee_notice", ("in_progress",), "awaiting_fee", "发出收费通知", HANDLERS,
-                   guards=(within_fee_notice_period, has_positive_fee),
+                   guards=(within_fee_notice_period, has_positive_fee, has_service_after_notice),
                    effects=(_pause_reply_if("fee_pauses_reply_clock", "收费通知至缴费期间"),
                             start_clock("fee", "fee_payment_days", on=_served_on,
                                         note="申请人收到收费通知之日（次日起算）")),
@@ -491,9 +521,12 @@ PROCESS = Process(
         Transition("extend", ("in_progress",), "in_progress", "延期答复", APPROVERS,
                    guards=(within_reply_period, within_extension_cap), effects=(_extend_reply,),
                    schema=ExtensionSchema, letter="extension_notice"),
-        Transition("propose_reply", ("received", "in_progress"), "under_review", "拟定答复", HANDLERS,
-                   guards=(has_requested_reasons, has_received_correction), effects=(_record_proposal,),
-                   schema=ProposalSchema),
+        # Beyond the contract's sources: from awaiting_reasons, Art. 35 lets the agency find the reasons
+        # unreasonable and not process the application; without this the record would have to say the
+        # reasons were accepted first (accept_reasons) before refusing them.
+        Transition("propose_reply", ("received", "in_progress", "awaiting_reasons"), "under_review", "拟定答复",
+                   HANDLERS, guards=(has_requested_reasons, has_received_correction, can_refuse_unreasonable_reasons),
+                   effects=(stop_clock("reasons", "已审查申请人说明的理由"), _record_proposal), schema=ProposalSchema),
         Transition("return_for_revision", ("under_review",), "in_progress", "退回修改", APPROVERS,
                    effects=(_clear_proposal,), schema=RevisionSchema, comment_required=True),
         Transition("approve", ("under_review",), None, "审核通过并答复", APPROVERS,

@@ -126,7 +126,7 @@ def fee_notice(inp: LetterInput) -> dict:
             f"本机关决定{basis_words}信息处理费（同一申请只采用一种计收方式，不叠加计收）。{counted}，按超额累进方式计算如下：",
             f"应缴信息处理费合计{fees.total(lines)}元。",
             f"缴费方式：{payment}",
-            f"请于{_due(inp, 'fee')}前缴纳（自收到本通知次日起20个工作日内）。逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。",
+            f"请于{_due(inp, 'fee')}前缴纳（自收到本通知次日起{inp.rules['fee_payment_days']}个工作日内）。逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。",
         ],
         table_header=["计费区段", f"数量（{unit}）", "金额（元）"],
         table=[[line.band.label(unit), str(line.units), str(line.amount)] for line in lines],
@@ -204,10 +204,11 @@ def reply(inp: LetterInput) -> dict:
         first = ""
     else:  # closed_other / other
         paragraphs = [f"经审查，本机关对{you}的申请作如下处理：{proposal['explanation']}"]
-        basis = article(33, paragraph=2)
+        basis = proposal["legal_basis"]  # the caseworker names the rule that applies to this disposition
+    # Every terminal reply states the remedies, except the confirmation of a withdrawal (letters.md).
     return base_context(inp, title=title, addressee=case["data"]["applicant_name"], recital=_recital(inp),
                         paragraphs=paragraphs, basis=basis, table_header=table_header, table=table,
-                        remedies_text=first)
+                        remedies_text=first, remedies_required=reason != "withdrawn")
 
 
 def _unavailable(inp: LetterInput, you: str, reason: str, proposal: dict):
