@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from marshmallow import fields
-
 from ..engine import (ADMIN, APPROVER, HANDLER, ClockSpec, Context, Guard, Process, State, Transition,
-                      start_hour_clock)
+                      start_hour_clock, stop_clock)
 from ..errors import InvalidData
-from ..fields import Base, Choice, Text
+from ..fields import Base, Choice, DateTime, Text
 from . import opinion_response_letters as letters
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,20 +37,12 @@ CLOCKS_BY_SEVERITY = {
 }
 
 
-def Instant(*, required=False, **kw):
-    """An aware instant; a time without its UTC offset is refused rather than guessed (an 8-hour error
-    would swallow a 5-hour limit)."""
-    return fields.AwareDateTime(required=required, error_messages={
-        "required": "必填", "null": "不能为空", "invalid": "应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00",
-        "invalid_awareness": "应注明时区，格式 YYYY-MM-DDTHH:MM:SS+08:00"}, **kw)
-
-
 # -- registration ----------------------------------------------------------------------------------
 class RegistrationSchema(Base):
     title = Text(required=True, max_len=200)  # the matter, in a line
     summary = Text(required=True)  # what is being said, where, by whom
     source = Text(required=True, max_len=200)  # e.g. 网络媒体, 省网信办转办
-    detected_at = Instant(required=True)
+    detected_at = DateTime(required=True)
     department = Text(required=True, max_len=100)  # 谁主管谁负责: the responsible department (61号)
 
 
@@ -67,19 +57,19 @@ class AssessmentSchema(Base):
 
 
 class ReleaseSchema(Base):
-    released_at = Instant(required=True)
+    released_at = DateTime(required=True)
     channel = Text(required=True, max_len=500)  # e.g. 门户网站、“贵州司法”微信公众号
     content = Text(required=True)
 
 
 class PressConferenceSchema(Base):
-    held_at = Instant(required=True)
+    held_at = DateTime(required=True)
     speakers = Text(max_len=500)  # 80号: principal leaders should speak
     summary = Text(required=True)
 
 
 class ResponseSchema(Base):
-    responded_at = Instant(required=True)
+    responded_at = DateTime(required=True)
     response = Text(required=True)
     channel = Text(max_len=500)
 
@@ -153,15 +143,9 @@ def _append_to(list_key: str):
     return effect
 
 
-def stop_hour_clock_at(name: str, key: str, note: str = ""):
-    """Stop a running hour clock at the instant given in the trigger's data (engine.stop_clock stops at
-    the business date, which an hour clock cannot compare with its due instant)."""
-    def effect(ctx: Context):
-        clock = ctx.clocks[name]
-        if clock.started and clock.evaluate(ctx.calendar).status == "running":
-            clock.stop(ctx.params[key], note=note)
-    effect.__name__ = f"stop_{name}_at"
-    return effect
+def _stop_at(name: str, key: str, note: str):
+    """Stop an hour clock at the instant recorded in the trigger's data (not when it was typed in)."""
+    return stop_clock(name, note, at=lambda ctx: ctx.params[key])
 
 
 def _record_response(ctx: Context):
@@ -197,16 +181,16 @@ PROCESS = Process(
         Transition("release_information", ("assessed",), "assessed", "发布权威信息", HANDLERS,
                    guards=(*_instant_guards("released_at"), _in_order("releases", "released_at", "发布")),
                    effects=(_append_to("releases"),
-                            stop_hour_clock_at("information", "released_at", "首次发布权威信息")),
+                            _stop_at("information", "released_at", "首次发布权威信息")),
                    schema=ReleaseSchema),
         Transition("hold_press_conference", ("assessed",), "assessed", "举行新闻发布会", HANDLERS,
                    guards=(*_instant_guards("held_at"), _in_order("press_conferences", "held_at", "发布会")),
                    effects=(_append_to("press_conferences"),
-                            stop_hour_clock_at("press_conference", "held_at", "首次举行新闻发布会")),
+                            _stop_at("press_conference", "held_at", "首次举行新闻发布会")),
                    schema=PressConferenceSchema),
         Transition("respond", ("assessed",), "responded", "登记回应", HANDLERS,
                    guards=(has_information_and_press_conference, *_instant_guards("responded_at")),
-                   effects=(_record_response, stop_hour_clock_at("response", "responded_at", "已回应")),
+                   effects=(_record_response, _stop_at("response", "responded_at", "已回应")),
                    schema=ResponseSchema, letter="response_record"),
     ),
     letters=letters.LETTERS,
