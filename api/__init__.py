@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import auth, errors  # noqa: E402,F401  (registers hooks on bp)
-from . import calendar, cases, documents, openapi, processes, tokens  # noqa: E402,F401
+from . import calendar, cases, documents, imports, openapi, processes, tokens  # noqa: E402,F401

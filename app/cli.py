@@ -10,6 +10,8 @@ from flask.cli import with_appcontext
 
 from workflow.errors import InvalidData
 
+from .cli_import import import_cases_command, import_columns_command
+
 DEMO_USERS = [
     ("registrar", "registrar", "登记岗"),
     ("handler", "handler", "承办处室"),
@@ -25,6 +27,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(load_calendar_command)
     app.cli.add_command(demo_users_command)
     app.cli.add_command(write_diagrams_command)
+    app.cli.add_command(import_cases_command)
+    app.cli.add_command(import_columns_command)
 
 
 @click.command("create-user")

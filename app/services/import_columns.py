@@ -1,0 +1,173 @@
+"""The columns of a bulk-import file, listed from a process's registration schema: one list feeds the import
+(header check, cell conversion), GET /api/v1/imports/columns and the tables of docs/bulk_import.md."""
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass, field
+
+from marshmallow import fields, validate
+
+from workflow.engine import Process
+from workflow.processes import PROCESSES, get_process
+
+# Chinese labels, used as the column's meaning and accepted as a header alias. A schema field's own
+# ``metadata={"label": ...}`` wins; these cover the schemas written before labels were added there.
+LABELS = {
+    "disclosure_request": {
+        "applicant_type": "申请人类型", "applicant_name": "申请人姓名或名称", "id_type": "身份证明类型",
+        "id_number": "身份证明号码", "legal_representative": "法定代表人", "contact_person": "联系人",
+        "phone": "联系电话", "email": "电子邮箱", "address": "通信地址", "postcode": "邮政编码",
+        "description": "所需政府信息的名称、文号或便于查询的特征性描述", "document_title": "文件名称",
+        "document_number": "文号", "form": "获取信息的形式", "delivery": "获取信息的方式", "channel": "提交渠道",
+        "arrived_on": "申请到达日期", "confirmed_on": "双方确认日期", "department": "承办部门",
+    },
+    "enforcement_disclosure": {
+        "decision_number": "执法决定文书号", "decision_date": "执法决定日期", "decision_type": "执法行为类型",
+        "deciding_agency": "执法机关", "party_type": "执法对象类型", "party_name": "执法对象名称",
+        "party_id_number": "执法对象身份证号码或统一社会信用代码", "category": "执法类别", "conclusion": "执法结论",
+        "department": "承办部门",
+    },
+    "policy_interpretation": {
+        "policy_title": "政策文件标题", "document_number": "文号", "major": "是否重大政策",
+        "executive_meeting": "是否经省政府常务会议审议", "plan_attached": "是否附解读方案",
+        "materials_attached": "是否附解读材料", "interpreter": "解读人", "interpreter_is_head": "解读人是否为主要负责人",
+        "department": "起草部门", "registered_on": "登记日期",
+    },
+    "opinion_response": {
+        "title": "舆情事项", "summary": "舆情内容摘要", "source": "舆情来源", "detected_at": "监测发现时间",
+        "department": "主管部门",
+    },
+}
+COMMON_LABELS = {"comment": "备注"}
+
+# The natural key of a process: rows with the same values are the same case (reported as duplicates within
+# the file and against existing cases). A process may declare ``import_key`` itself; this covers the rest.
+IMPORT_KEYS = {"enforcement_disclosure": ("decision_number",)}
+
+KIND_FORMATS = {
+    "text": "文本",
+    "choice": "代码，取值见“允许值”",
+    "date": "日期 YYYY-MM-DD（也接受 YYYY/M/D；xlsx 可用日期单元格）",
+    "datetime": "时间 YYYY-MM-DDTHH:MM:SS+08:00（xlsx 日期时间单元格按北京时间理解）",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是 或 否（也接受 true / false）",
+    "email": "电子邮箱地址",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One importable field: its header name, label, whether it is required, its format and allowed values."""
+
+    name: str
+    label: str
+    required: bool
+    kind: str
+    format: str
+    choices: dict[str, str] = field(default_factory=dict)  # code -> Chinese label ("" when unknown)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class NotImportable(ValueError):
+    """The process's registration has a field a spreadsheet cell cannot hold (a list or a nested object)."""
+
+
+def import_key(process: Process) -> tuple[str, ...]:
+    """The process's natural key (field names), or () when it has none."""
+    key = getattr(process, "import_key", None) or IMPORT_KEYS.get(process.name) or ()
+    return (key,) if isinstance(key, str) else tuple(key)
+
+
+def columns(process: Process | str) -> list[Column]:
+    """Every importable column of a process, in the schema's order; raise NotImportable when a required
+    field cannot be a cell."""
+    process = get_process(process) if isinstance(process, str) else process
+    schema = process.registration_schema()
+    out = []
+    # The shared ``comment`` of Base comes first in the schema; it reads better as the last column.
+    for name, fld in sorted(schema.fields.items(), key=lambda kv: kv[0] == "comment"):
+        if fld.dump_only:
+            continue
+        kind = _kind(fld)
+        if kind is None:
+            if fld.required:
+                raise NotImportable(f"流程 {process.name} 的必填字段 {name} 不是单一值，不能批量导入")
+            continue
+        choices = _choices(fld, schema)
+        label = fld.metadata.get("label") or LABELS.get(process.name, {}).get(name) or COMMON_LABELS.get(name, "")
+        out.append(Column(name, label, bool(fld.required), "choice" if choices is not None else kind,
+                          _format(fld, kind, choices), choices or {}))
+    return out
+
+
+def _kind(fld: fields.Field) -> str | None:
+    for cls, kind in ((fields.Email, "email"), (fields.String, "text"), (fields.Date, "date"),
+                      (fields.DateTime, "datetime"), (fields.Integer, "integer"), (fields.Number, "number"),
+                      (fields.Boolean, "boolean")):
+        if isinstance(fld, cls):
+            return kind
+    return None
+
+
+def _choices(fld: fields.Field, schema) -> dict[str, str] | None:
+    one_of = next((v for v in fld.validators if isinstance(v, validate.OneOf)), None)
+    if one_of is None:
+        return None
+    codes = list(one_of.choices)
+    # Choice() keeps only the codes; the labels are the vocabulary dict of the process module that has
+    # exactly these keys (e.g. CHANNELS in disclosure_request).
+    module = sys.modules.get(type(schema).__module__)
+    for value in vars(module).values() if module else ():
+        if isinstance(value, dict) and list(value) == codes and all(isinstance(v, str) for v in value.values()):
+            return dict(value)
+    return {code: "" for code in codes}
+
+
+def _format(fld: fields.Field, kind: str, choices) -> str:
+    parts = [KIND_FORMATS["choice" if choices is not None else kind]]
+    for v in fld.validators:
+        if isinstance(v, validate.Length) and v.max is not None and kind == "text" and choices is None:
+            parts.append(f"不超过 {v.max} 个字符")
+        elif isinstance(v, validate.Range) and (v.min is not None or v.max is not None):
+            parts.append(f"{'' if v.min is None else v.min}–{'' if v.max is None else v.max}")
+        elif isinstance(v, validate.Regexp) and isinstance(v.error, str) and "{" not in v.error:
+            parts.append(v.error)
+    return "，".join(parts)
+
+
+# -- documentation ---------------------------------------------------------------------------------
+DOC_BEGIN, DOC_END = "<!-- columns:begin (generated: flask import-columns --write-doc) -->", "<!-- columns:end -->"
+
+
+def columns_markdown(process: Process | str) -> str:
+    """The column table of one process, in Markdown."""
+    process = get_process(process) if isinstance(process, str) else process
+    key = import_key(process)
+    lines = [f"### {process.name} — {process.title}", ""]
+    lines.append("自然键（重复判断）：" + ("、".join(f"`{k}`" for k in key) if key else "无；完全相同的两行视为重复"))
+    lines += ["", "| 列名（表头） | 含义（也可作表头） | 必填 | 格式 | 允许值 |", "|---|---|---|---|---|"]
+    for col in columns(process):
+        allowed = "<br>".join(f"`{code}` {label}".rstrip() for code, label in col.choices.items())
+        lines.append(f"| `{col.name}` | {col.label} | {'是' if col.required else '否'} | {col.format} | {allowed} |")
+    return "\n".join(lines) + "\n"
+
+
+def all_columns_markdown() -> str:
+    """The generated block of docs/bulk_import.md: one table per registered, importable process."""
+    parts = []
+    for process in PROCESSES.values():
+        try:
+            parts.append(columns_markdown(process))
+        except NotImportable as exc:
+            parts.append(f"### {process.name} — {process.title}\n\n不支持批量导入：{exc}\n")
+    return "\n".join(parts)
+
+
+def refresh_doc(text: str) -> str:
+    """The document with its generated block replaced by the current tables."""
+    head, _, rest = text.partition(DOC_BEGIN)
+    _, _, tail = rest.partition(DOC_END)
+    return f"{head}{DOC_BEGIN}\n\n{all_columns_markdown()}\n{DOC_END}{tail}"
