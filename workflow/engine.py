@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from marshmallow import Schema, ValidationError
 from transitions import Machine
@@ -18,6 +18,9 @@ from transitions import Machine
 from .calendar import WorkCalendar
 from .clock import Clock, Reading
 from .errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed, UnknownTrigger
+
+if TYPE_CHECKING:
+    from .letters import LetterInput
 
 REGISTRAR, HANDLER, APPROVER, AUDITOR, ADMIN = "registrar", "handler", "approver", "auditor", "admin"
 ROLES = (REGISTRAR, HANDLER, APPROVER, AUDITOR, ADMIN)

@@ -233,34 +233,54 @@ def open_case(process: str, data: dict, *, actor: User, department: str | None =
 
 def _open_case(process: str, data: dict, *, actor: User, department: str | None, assignee: User | None) -> Result:
     engine = get_engine(process)
-    definition = engine.process
     agency = agency_settings(actor.agency_code)
     engine.check_open_role(actor.role)  # 403 before any data are looked at
-    params = load(definition.registration_schema, data)
-    now, today = timesource.now(), timesource.today()
-    calendar = current_calendar()
-    ctx = Context(definition, definition.initial, _jsonable(params), params, today, now, calendar,
-                  rules_for(agency, process), actor.role, [], _domain_clocks(engine, None))
+    params = load(engine.process.registration_schema, data)
+    now = timesource.now()
+    ctx, received_on = prepare_opening(engine, params, role=actor.role, agency=agency, calendar=current_calendar(),
+                                       today=timesource.today(), now=now)
+    serial = documents.next_number(agency["code"], received_on.year, f"case:{process}")
+    case, snapshot = build_case(engine, ctx, received_on, actor=actor, agency=agency, serial=serial, now=now,
+                                department=department or params.get("department"), assignee=assignee)
+    db.session.add(case)
+    db.session.flush()
+    event = record_opening(case, actor=actor, params=params, received_on=received_on, snapshot=snapshot)
+    db.session.flush()
+    return Result(case, event)
+
+
+# -- the building blocks of registration, shared with the bulk import ---------------------------------
+def prepare_opening(engine: Engine, params: dict, *, role: str, agency: dict, calendar, today: dt.date,
+                    now: dt.datetime) -> tuple[Context, dt.date]:
+    """Run a process's opening effects on validated registration data; return the context and the
+    receipt date. Raises InvalidData for a receipt date after today."""
+    ctx = Context(engine.process, engine.process.initial, _jsonable(params), params, today, now, calendar,
+                  rules_for(agency, engine.process.name), role, [], _domain_clocks(engine, None))
     engine.open(ctx)
     received_on = dt.date.fromisoformat(ctx.data.get("received_on", today.isoformat()))
     if received_on > today:
         raise InvalidData("提交的数据有误", {"received_on": [f"收到之日不能晚于今天（{today.isoformat()}）"]})
-    year = received_on.year
-    serial = documents.next_number(agency["code"], year, f"case:{process}")
-    case = Case(agency_code=agency["code"], process=process, definition_version=definition.version,
-                reference=documents.format_number(agency, definition.reference_code, year, serial),
+    return ctx, received_on
+
+
+def build_case(engine: Engine, ctx: Context, received_on: dt.date, *, actor: User, agency: dict, serial: int,
+               now: dt.datetime, department: str | None = None, assignee: User | None = None) -> tuple[Case, dict]:
+    """A new case row with its clock rows and listing due date, not yet added to the session (clocks need no
+    case id, so one INSERT writes the case); returns it with the clock snapshot for its opening event."""
+    definition = engine.process
+    case = Case(agency_code=agency["code"], process=definition.name, definition_version=definition.version,
+                reference=documents.format_number(agency, definition.reference_code, received_on.year, serial),
                 state=definition.initial, data=ctx.data, received_on=received_on,
-                department=department or params.get("department") or actor.department,
-                assignee_id=assignee.id if assignee else None, last_effective_on=received_on,
-                created_by_id=actor.id, created_at=now, updated_at=now)
-    db.session.add(case)
-    db.session.flush()
-    snapshot = _save_clocks(case, engine, ctx)
-    event = _append_event(case, trigger="register", from_state=None, actor=actor, actor_name=actor.username,
-                          role=actor.role, effective_on=received_on, data=params, clocks=snapshot,
-                          prev_hash=GENESIS, seq=1)
-    db.session.flush()
-    return Result(case, event)
+                department=department or actor.department, assignee_id=assignee.id if assignee else None,
+                last_effective_on=received_on, created_by_id=actor.id, created_at=now, updated_at=now, clocks=[])
+    return case, _save_clocks(case, engine, ctx)
+
+
+def record_opening(case: Case, *, actor: User, params: dict, received_on: dt.date, snapshot: dict) -> Event:
+    """The case's first event (it needs the case id: call after the flush)."""
+    return _append_event(case, trigger="register", from_state=None, actor=actor, actor_name=actor.username,
+                         role=actor.role, effective_on=received_on, data=params, clocks=snapshot,
+                         prev_hash=GENESIS, seq=1)
 
 
 def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,

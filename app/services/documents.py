@@ -22,15 +22,16 @@ from . import timesource
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates_docx"
 
 
-def next_number(agency_code: str, year: int, kind: str) -> int:
-    """The next serial of a sequence: an insert-if-missing and one atomic UPDATE ... RETURNING, so two
-    transactions never get the same number (the second waits for the first's row lock)."""
+def next_number(agency_code: str, year: int, kind: str, count: int = 1) -> int:
+    """The next serial of a sequence (the first of ``count`` consecutive ones): an insert-if-missing and
+    one atomic UPDATE ... RETURNING, so two transactions never get the same number (the second waits for
+    the first's row lock)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(insert(Sequence).values(agency_code=agency_code, year=year, kind=kind, last_value=0)
                        .on_conflict_do_nothing())
     return db.session.execute(
         sa.update(Sequence).where(Sequence.agency_code == agency_code, Sequence.year == year, Sequence.kind == kind)
-        .values(last_value=Sequence.last_value + 1).returning(Sequence.last_value)).scalar_one()
+        .values(last_value=Sequence.last_value + count).returning(Sequence.last_value)).scalar_one() - count + 1
 
 
 def format_number(agency: dict, code: str, year: int, serial: int) -> str:
