@@ -29,6 +29,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(write_diagrams_command)
     app.cli.add_command(import_cases_command)
     app.cli.add_command(import_columns_command)
+    app.cli.add_command(due_report_command)
+    app.cli.add_command(verify_events_command)
 
 
 @click.command("create-user")
@@ -94,3 +96,45 @@ def write_diagrams_command(path):
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(process_markdown())
     click.echo(f"wrote {path}")
+
+
+@click.command("due-report")
+@click.option("--agency", default=None, help="agency code (default: the configured default agency)")
+@click.option("--within", default=3, show_default=True, help="working days ahead counted as due soon")
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+@with_appcontext
+def due_report_command(agency, within, as_json):
+    """List overdue cases, cases due soon and lapsed applicant/third-party windows (for cron)."""
+    from flask import current_app
+
+    from .services.worklist import due_work
+
+    items = due_work(agency_code=agency or current_app.config["DEFAULT_AGENCY"], within_working_days=within)
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    labels = {"overdue": "已逾期", "window_lapsed": "对方期限已过", "due_soon": "即将到期"}
+    for item in items:
+        due = item["due_on"] or item["due_at"]
+        click.echo(f"{labels[item['kind']]}\t{item['reference']}\t{item['state']}\t{item['title']}\t{due}"
+                   + ("（临时）" if item["provisional"] else ""))
+    click.echo(f"{len(items)} item(s)", err=True)
+
+
+@click.command("verify-events")
+@with_appcontext
+def verify_events_command():
+    """Verify every case's event hash chain; exit 1 and list the cases whose history was altered."""
+    import sqlalchemy as sa
+    from tqdm import tqdm
+
+    from .extensions import db
+    from .models import Case
+    from .services.cases import verify_chain
+
+    cases = db.session.scalars(sa.select(Case).order_by(Case.id)).all()
+    broken = {c.reference: seqs for c in tqdm(cases, desc="verifying", unit="case") if (seqs := verify_chain(c))}
+    for reference, seqs in broken.items():
+        click.echo(f"{reference}: events {seqs} do not match their hashes")
+    click.echo(f"{len(cases)} case(s) verified, {len(broken)} altered")
+    sys.exit(1 if broken else 0)

@@ -1,0 +1,42 @@
+"""Due work, derived from the stored clocks: what is overdue, what falls due soon, and which applicant or
+third-party windows have lapsed so that a caseworker may act (correction_lapsed, consultation_lapsed,
+fee_lapsed). Read-only: lapsing a window is a legal act with a letter, so it is left to a person."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from workflow.engine import AGENCY
+
+from ..extensions import db
+from ..models import Case, Clock
+from . import timesource
+from .calendar import current_calendar
+
+OVERDUE, DUE_SOON, WINDOW_LAPSED = "overdue", "due_soon", "window_lapsed"
+
+
+def due_work(*, agency_code: str, within_working_days: int = 3) -> list[dict]:
+    """Every running clock of the agency's open cases that needs attention, most urgent first."""
+    today, now = timesource.today(), timesource.now()
+    horizon = current_calendar().add_working_days(today, within_working_days)
+    rows = db.session.execute(
+        sa.select(Case.id, Case.reference, Case.process, Case.state, Case.department, Clock.name, Clock.title,
+                  Clock.party, Clock.due_on, Clock.due_at, Clock.provisional)
+        .join(Clock, Clock.case_id == Case.id)
+        .where(Case.agency_code == agency_code, Clock.status == "running",
+               sa.or_(Clock.due_on <= horizon, Clock.due_at <= now + dt.timedelta(hours=24)))
+    ).all()
+    items = []
+    for r in rows:
+        late = (r.due_on is not None and r.due_on < today) or (r.due_at is not None and r.due_at < now)
+        kind = (OVERDUE if late else DUE_SOON) if r.party == AGENCY else (WINDOW_LAPSED if late else None)
+        if kind is None:
+            continue  # a counterpart's window still open: nothing to do yet
+        items.append({"kind": kind, "case_id": r.id, "reference": r.reference, "process": r.process,
+                      "state": r.state, "department": r.department, "clock": r.name, "title": r.title,
+                      "due_on": r.due_on.isoformat() if r.due_on else None,
+                      "due_at": r.due_at.isoformat() if r.due_at else None, "provisional": r.provisional})
+    order = {OVERDUE: 0, WINDOW_LAPSED: 1, DUE_SOON: 2}
+    return sorted(items, key=lambda i: (order[i["kind"]], i["due_on"] or i["due_at"][:10], i["case_id"]))
