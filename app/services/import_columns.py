@@ -54,6 +54,18 @@ KIND_FORMATS = {
     "boolean": "是 或 否（也接受 true / false）",
     "email": "电子邮箱地址",
 }
+# The same formats in English, for the column tables of docs/bulk_import.md. (The Chinese ``format`` above is
+# what GET /api/v1/imports/columns returns to the caseworker UI.)
+KIND_FORMATS_EN = {
+    "text": "text",
+    "choice": "code, see “Allowed values”",
+    "date": "date YYYY-MM-DD (YYYY/M/D also accepted; date cells in .xlsx)",
+    "datetime": "date-time YYYY-MM-DDTHH:MM:SS+08:00 (.xlsx date-time cells are read as Beijing time)",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "是 or 否 (true / false also accepted)",
+    "email": "email address",
+}
 
 
 @dataclass(frozen=True)
@@ -66,9 +78,12 @@ class Column:
     kind: str
     format: str
     choices: dict[str, str] = field(default_factory=dict)  # code -> Chinese label ("" when unknown)
+    format_en: str = ""  # ``format`` in English, for the documentation only (not part of to_dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        del out["format_en"]
+        return out
 
 
 class NotImportable(ValueError):
@@ -99,7 +114,7 @@ def columns(process: Process | str) -> list[Column]:
         choices = _choices(fld, schema)
         label = fld.metadata.get("label") or LABELS.get(process.name, {}).get(name) or COMMON_LABELS.get(name, "")
         out.append(Column(name, label, bool(fld.required), "choice" if choices is not None else kind,
-                          _format(fld, kind, choices), choices or {}))
+                          _format(fld, kind, choices), choices or {}, _format(fld, kind, choices, english=True)))
     return out
 
 
@@ -126,16 +141,19 @@ def _choices(fld: fields.Field, schema) -> dict[str, str] | None:
     return {code: "" for code in codes}
 
 
-def _format(fld: fields.Field, kind: str, choices) -> str:
-    parts = [KIND_FORMATS["choice" if choices is not None else kind]]
+def _format(fld: fields.Field, kind: str, choices, english: bool = False) -> str:
+    """The cell format of a field: in Chinese (the API and UI), or in English (the documentation)."""
+    parts = [(KIND_FORMATS_EN if english else KIND_FORMATS)["choice" if choices is not None else kind]]
     for v in fld.validators:
         if isinstance(v, validate.Length) and v.max is not None and kind == "text" and choices is None:
-            parts.append(f"不超过 {v.max} 个字符")
+            parts.append(f"at most {v.max} characters" if english else f"不超过 {v.max} 个字符")
         elif isinstance(v, validate.Range) and (v.min is not None or v.max is not None):
-            parts.append(f"{'' if v.min is None else v.min}–{'' if v.max is None else v.max}")
+            bounds = f"{'' if v.min is None else v.min}–{'' if v.max is None else v.max}"
+            parts.append(f"range {bounds}" if english else bounds)
         elif isinstance(v, validate.Regexp) and isinstance(v.error, str) and "{" not in v.error:
-            parts.append(v.error)
-    return "，".join(parts)
+            # The error message is what the user sees, so it stays in Chinese in both versions.
+            parts.append(f"invalid values are rejected with “{v.error}”" if english else v.error)
+    return ("; " if english else "，").join(parts)
 
 
 # -- documentation ---------------------------------------------------------------------------------
@@ -147,11 +165,14 @@ def columns_markdown(process: Process | str) -> str:
     process = get_process(process) if isinstance(process, str) else process
     key = import_key(process)
     lines = [f"### {process.name} — {process.title}", ""]
-    lines.append("自然键（重复判断）：" + ("、".join(f"`{k}`" for k in key) if key else "无；完全相同的两行视为重复"))
-    lines += ["", "| 列名（表头） | 含义（也可作表头） | 必填 | 格式 | 允许值 |", "|---|---|---|---|---|"]
+    lines.append("Natural key (duplicate check): "
+                 + (", ".join(f"`{k}`" for k in key) if key else "none; two identical rows are duplicates"))
+    lines += ["", "| Column (header) | Label (also accepted as header) | Required | Format | Allowed values |",
+              "|---|---|---|---|---|"]
     for col in columns(process):
         allowed = "<br>".join(f"`{code}` {label}".rstrip() for code, label in col.choices.items())
-        lines.append(f"| `{col.name}` | {col.label} | {'是' if col.required else '否'} | {col.format} | {allowed} |")
+        # Required is 是/否 (yes/no), as the boolean cells are written.
+        lines.append(f"| `{col.name}` | {col.label} | {'是' if col.required else '否'} | {col.format_en} | {allowed} |")
     return "\n".join(lines) + "\n"
 
 
@@ -162,7 +183,7 @@ def all_columns_markdown() -> str:
         try:
             parts.append(columns_markdown(process))
         except NotImportable as exc:
-            parts.append(f"### {process.name} — {process.title}\n\n不支持批量导入：{exc}\n")
+            parts.append(f"### {process.name} — {process.title}\n\nBulk import is not supported: {exc}\n")
     return "\n".join(parts)
 
 
