@@ -94,6 +94,9 @@ class Case(db.Model):
     due_provisional: Mapped[bool] = mapped_column(default=False)
     closed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     last_effective_on: Mapped[dt.date] = mapped_column(sa.Date)
+    # The head of the event chain, so appending an event needs no read of the history.
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(sa.String(64), default="0" * 64)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

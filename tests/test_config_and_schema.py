@@ -39,3 +39,33 @@ def test_migrations_build_the_schema_the_models_describe(app):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == []
+
+
+def test_the_chain_head_migration_backfills_existing_cases(tmp_path):
+    from flask_migrate import upgrade
+
+    from config import TestingConfig
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(revision="c3a1d2e4f5b6")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, username, display_name, password_hash, role, department, agency_code, active,"
+                " created_at) VALUES (1, 'u', 'u', 'x', 'handler', '', 'gzsft', 1, '2026-11-27 00:00:00')")
+            conn.exec_driver_sql(
+                "INSERT INTO cases (id, agency_code, process, definition_version, reference, state, version, department,"
+                " data, received_on, due_provisional, last_effective_on, created_by_id, created_at, updated_at)"
+                " VALUES (7, 'gzsft', 'disclosure_request', 1, 'R1', 'in_progress', 2, '', '{}', '2026-11-20', 0,"
+                " '2026-11-23', 1, '2026-11-27 00:00:00', '2026-11-27 00:00:00')")
+            for seq, digest in ((1, "a" * 64), (2, "b" * 64)):
+                conn.exec_driver_sql(
+                    "INSERT INTO events (case_id, seq, trigger, to_state, definition_version, actor_name, role,"
+                    " effective_on, recorded_at, data, clocks, prev_hash, hash) VALUES"
+                    f" (7, {seq}, 't', 's', 1, 'u', 'handler', '2026-11-23', '2026-11-27 00:00:00', '{{}}', '{{}}',"
+                    f" '{'0' * 64}', '{digest}')")
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT last_seq, last_hash FROM cases WHERE id = 7").one() == (2, "b" * 64)
+        db.engine.dispose()

@@ -13,9 +13,21 @@ from ..models import CalendarYear, Case, Clock
 from . import timesource
 
 
+_CACHE: dict[tuple, WorkCalendar] = {}
+
+
 def current_calendar() -> WorkCalendar:
-    rows = db.session.scalars(sa.select(CalendarYear)).all()
-    return WorkCalendar([_year_data(r) for r in rows])
+    """The calendar in force. Built once per set of loaded years and reused while the stamp (count and
+    latest load instant) is unchanged, so a year loaded by another worker is seen at the next request."""
+    count, latest = db.session.execute(sa.select(sa.func.count(), sa.func.max(CalendarYear.loaded_at))).one()
+    key = (str(db.engine.url), count, latest)
+    calendar = _CACHE.get(key)
+    if calendar is None:
+        rows = db.session.scalars(sa.select(CalendarYear)).all()
+        calendar = _CACHE[key] = WorkCalendar([_year_data(r) for r in rows])
+        if len(_CACHE) > 32:
+            _CACHE.pop(next(iter(_CACHE)))
+    return calendar
 
 
 def _year_data(row: CalendarYear) -> YearData:

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -101,10 +102,24 @@ def verify_chain(case: Case) -> list[int]:
     return broken
 
 
-def _history(case_id: int) -> list[dict]:
-    rows = db.session.execute(sa.select(Event.trigger, Event.effective_on, Event.data, Event.hash)
-                              .where(Event.case_id == case_id).order_by(Event.seq)).all()
-    return [{"trigger": r.trigger, "effective_on": r.effective_on, "data": r.data, "hash": r.hash} for r in rows]
+class _History(Sequence):
+    """A case's earlier events, read from the database only if a guard or a letter looks at them."""
+
+    def __init__(self, case_id: int):
+        self.case_id, self._rows = case_id, None
+
+    def _load(self) -> list[dict]:
+        if self._rows is None:
+            rows = db.session.execute(sa.select(Event.trigger, Event.effective_on, Event.data)
+                                      .where(Event.case_id == self.case_id).order_by(Event.seq)).all()
+            self._rows = [{"trigger": r.trigger, "effective_on": r.effective_on, "data": r.data} for r in rows]
+        return self._rows
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 def _domain_clocks(engine: Engine, case: Case | None) -> dict[str, DomainClock]:
@@ -156,12 +171,16 @@ def _check_effective_on(value, case: Case | None, today: dt.date) -> dt.date:
 
 
 def _append_event(case: Case, *, trigger: str, from_state: str | None, actor: User | None, actor_name: str,
-                  role: str, effective_on: dt.date, data: dict, clocks: dict, prev_hash: str, seq: int) -> Event:
+                  role: str, effective_on: dt.date, data: dict, clocks: dict) -> Event:
+    """Append the next event of the case's chain: its sequence and predecessor's hash come from the
+    case row (the version check on that row serialises appends)."""
+    prev_hash, seq = case.last_hash or GENESIS, (case.last_seq or 0) + 1
     event = Event(case_id=case.id, seq=seq, trigger=trigger, from_state=from_state, to_state=case.state,
                   reason=case.reason, definition_version=case.definition_version,
                   actor_id=actor.id if actor else None, actor_name=actor_name, role=role, effective_on=effective_on,
                   recorded_at=timesource.now(), data=_jsonable(data), clocks=clocks, prev_hash=prev_hash, hash="")
     event.hash = _hash(prev_hash, event_payload(event))
+    case.last_seq, case.last_hash = seq, event.hash
     db.session.add(event)
     return event
 
@@ -279,8 +298,7 @@ def build_case(engine: Engine, ctx: Context, received_on: dt.date, *, actor: Use
 def record_opening(case: Case, *, actor: User, params: dict, received_on: dt.date, snapshot: dict) -> Event:
     """The case's first event (it needs the case id: call after the flush)."""
     return _append_event(case, trigger="register", from_state=None, actor=actor, actor_name=actor.username,
-                         role=actor.role, effective_on=received_on, data=params, clocks=snapshot,
-                         prev_hash=GENESIS, seq=1)
+                         role=actor.role, effective_on=received_on, data=params, clocks=snapshot)
 
 
 def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
@@ -302,7 +320,7 @@ def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effecti
     agency = agency_settings(case.agency_code)
     today = timesource.today()
     effective = _check_effective_on(effective_on, case, today)
-    history = _history(case.id)
+    history = _History(case.id)
     ctx = Context(engine.process, case.state, copy.deepcopy(case.data), params or {}, effective, timesource.now(),
                   current_calendar(), rules_for(agency, case.process), actor.role, history,
                   _domain_clocks(engine, case), reason=case.reason)
@@ -315,8 +333,7 @@ def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effecti
     snapshot = _save_clocks(case, engine, ctx)
     event = _append_event(case, trigger=trigger, from_state=outcome.from_state, actor=actor,
                           actor_name=actor.username, role=actor.role, effective_on=effective,
-                          data=outcome.params, clocks=snapshot, prev_hash=history[-1]["hash"] if history else GENESIS,
-                          seq=len(history) + 1)
+                          data=outcome.params, clocks=snapshot)
     db.session.flush()  # the version check happens here: a concurrent winner makes this raise
     result = Result(case, event)
     if outcome.letter:
@@ -332,7 +349,7 @@ def triggers_of(case: Case, *, actor: User) -> list:
     engine = get_engine(case.process)
     agency = agency_settings(case.agency_code)
     ctx = Context(engine.process, case.state, copy.deepcopy(case.data), {}, timesource.today(), timesource.now(),
-                  current_calendar(), rules_for(agency, case.process), actor.role, _history(case.id),
+                  current_calendar(), rules_for(agency, case.process), actor.role, _History(case.id),
                   _domain_clocks(engine, case), reason=case.reason)
     return engine.statuses(ctx)
 
@@ -362,11 +379,10 @@ def redate_open_cases(*, reason: str, actor_name: str) -> int:
         if not diffs:
             continue
         changed += 1
-        history = _history(case.id)
         case.updated_at = timesource.now()
         _append_event(case, trigger="calendar_redated", from_state=case.state, actor=None, actor_name=actor_name,
                       role="system", effective_on=case.last_effective_on, data={"reason": reason, "changes": diffs},
-                      clocks=snapshot, prev_hash=history[-1]["hash"] if history else GENESIS, seq=len(history) + 1)
+                      clocks=snapshot)
     db.session.flush()
     return changed
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import current_app
 
 from workflow.engine import ROLES
@@ -54,7 +55,7 @@ def issue_token(username: str, password: str) -> str | None:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(sa.select(ApiToken).where(
+    row = db.session.scalar(sa.select(ApiToken).options(joinedload(ApiToken.user)).where(
         ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest()))
     if row is None or row.expires_at <= timesource.now() or not row.user.active:
         return None
