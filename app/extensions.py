@@ -8,5 +8,7 @@ NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_nam
           "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
           "pk": "pk_%(table_name)s"}
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+# A session lives for one request: objects stay readable after the commit (the response is dumped from
+# them) instead of being reloaded with one SELECT each.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False})
 migrate = Migrate()

@@ -103,7 +103,10 @@ def open_cases(user, n: int, label: str) -> list[int]:
 
 
 def fire(user, case_id: int, trigger: str, params: dict) -> None:
-    cases.fire(db.session.get(Case, case_id), trigger, actor=user, params=params)
+    """One request's work: load the case, fire, then end the session as Flask does at the end of a request
+    (so the next call loads the case from the database, not from the session's identity map)."""
+    cases.fire(cases.get_case(case_id, actor=user), trigger, actor=user, params=params)
+    db.session.remove()
 
 
 def count_statements(fn) -> int:

@@ -13,6 +13,7 @@ from typing import Callable
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.clock import Clock as DomainClock
@@ -392,7 +393,8 @@ def _iso(value):
 
 
 def get_case(case_id: int, *, actor: User) -> Case:
-    case = db.session.get(Case, case_id)
+    """A case of the actor's agency, with its clocks in the same query (every use reads them)."""
+    case = db.session.get(Case, case_id, options=[joinedload(Case.clocks)])
     if case is None or case.agency_code != actor.agency_code:
         raise NotFound(f"案件 {case_id} 不存在")
     return case
