@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 from flask import request
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from workflow.processes import get_process
 
@@ -201,5 +201,3 @@ class TriggerStatusSchema(Schema):
 class CalendarLoadSchema(Strict):
     content = fields.String(required=True, validate=validate.Length(min=1, max=20000))
 
-
-__all__ = ["EXCLUDE"]

@@ -31,8 +31,9 @@ class UTCDateTime(sa.TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
+        # Always UTC, whatever the PostgreSQL session's TimeZone: event hashes cover the ISO text.
+        if value is not None:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from workflow.calendar import WorkCalendar, YearData, parse_year_file
 
 from ..extensions import db
-from ..models import CalendarYear, Case, Clock
+from ..models import CalendarYear
 from . import timesource
 
 
@@ -57,11 +57,3 @@ def year_summary(calendar: WorkCalendar, year: int) -> dict:
     return {"year": year, "source": calendar.source(year), "provisional": data is None,
             "holidays": {d.isoformat(): n for d, n in sorted(data.holidays.items())} if data else {},
             "workdays": {d.isoformat(): n for d, n in sorted(data.workdays.items())} if data else {}}
-
-
-def open_case_ids() -> list[int]:
-    return list(db.session.scalars(sa.select(Clock.case_id).where(Clock.status.in_(("running", "paused")))
-                                   .distinct()))
-
-
-__all__ = ["current_calendar", "load_year", "year_summary", "open_case_ids", "Case"]

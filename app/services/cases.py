@@ -94,12 +94,16 @@ def event_payload(event: Event) -> dict:
 
 
 def verify_chain(case: Case) -> list[int]:
-    """Sequence numbers of events whose hash does not match their content and predecessor."""
-    prev, broken = GENESIS, []
+    """Sequence numbers of events whose hash does not match their content and predecessor; a history
+    whose last event is not the head recorded on the case (an event deleted at the end) reports the
+    recorded head's sequence number."""
+    prev, broken, last_seq = GENESIS, [], 0
     for event in db.session.scalars(sa.select(Event).where(Event.case_id == case.id).order_by(Event.seq)):
         if event.prev_hash != prev or event.hash != _hash(prev, event_payload(event)):
             broken.append(event.seq)
-        prev = event.hash
+        prev, last_seq = event.hash, event.seq
+    if (last_seq, prev) != (case.last_seq, case.last_hash) and case.last_seq not in broken:
+        broken.append(case.last_seq)
     return broken
 
 

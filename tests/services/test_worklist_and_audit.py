@@ -60,3 +60,25 @@ def test_the_due_report_command_prints_json(app, db, clock):
     result = app.test_cli_runner().invoke(args=["due-report", "--json"])
     assert result.exit_code == 0, result.output
     assert f'"reference": "{case.reference}"' in result.output and '"kind": "overdue"' in result.output
+
+
+def test_verify_events_notices_a_deleted_last_event(app, db):
+    handler = f.user("handler", role="handler")
+    case = f.open_case(handler)
+    f.fire(case, "accept", handler)
+    db.session.execute(sa.delete(Event).where(Event.case_id == case.id, Event.seq == 2))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["verify-events"])
+    assert result.exit_code == 1
+    assert f"{case.reference}: events [2] do not match their hashes" in result.output
+
+
+def test_event_hashes_verify_whatever_the_database_session_time_zone(app, db):
+    handler = f.user("handler", role="handler")
+    case = f.open_case(handler)
+    f.fire(case, "accept", handler)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET TIME ZONE 'Asia/Shanghai'"))
+    db.session.expire_all()
+    from app.services.cases import verify_chain
+    assert verify_chain(case) == []
