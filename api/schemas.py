@@ -145,6 +145,7 @@ class CaseSchema(Schema):
     state = fields.String()
     state_title = fields.Method("get_state_title")
     terminal = fields.Method("get_terminal")
+    summary = fields.Method("get_summary")
     reason = fields.String(allow_none=True)
     version = fields.Integer()
     agency = fields.String(attribute="agency_code")
@@ -166,6 +167,10 @@ class CaseSchema(Schema):
 
     def get_terminal(self, case):
         return get_process(case.process).state(case.state).terminal
+
+    def get_summary(self, case):
+        describe = get_process(case.process).describe
+        return describe(case.data) if describe else ""
 
     def get_assignee(self, case):
         return case.assignee.username if case.assignee else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from marshmallow import Schema, ValidationError
@@ -109,8 +110,7 @@ class Process:
     rules: dict  # rule-set defaults; an agency's configuration overrides them
     on_open: tuple[Callable[["Context"], None], ...] = ()
     letters: dict[str, LetterKind] = field(default_factory=dict)
-    open_letter: str | None = None
-    describe: Callable[[dict], str] | None = None  # a one-line summary of a case's data
+    describe: Callable[[dict], str] | None = None  # a one-line summary of a case's data, for listings
     open_roles: frozenset[str] = frozenset({REGISTRAR, HANDLER, APPROVER, ADMIN})  # who may register a case
     statutory: dict = field(default_factory=dict)  # limits fixed by law: in the rules, never overridden
 
@@ -153,7 +153,7 @@ class Context:
     calendar: WorkCalendar
     rules: dict
     role: str
-    history: list[dict]  # earlier events: {"trigger", "effective_on", "data"}
+    history: Sequence[dict]  # earlier events {"trigger", "effective_on", "data"}; may load lazily
     clocks: dict[str, Clock]
     reason: str | None = None
     destination: str | None = None

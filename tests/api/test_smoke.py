@@ -12,3 +12,4 @@ def test_registration_over_the_api_returns_the_case_with_its_reply_due_date(clie
     assert case["due_on"] == "2026-12-18"
     assert case["reference"] == "黔司依申〔2026〕1号"
     assert case["state"] == "received"
+    assert case["summary"] == "张三：2025年度全省律师事务所年度考核结果"  # the process's one-line description
