@@ -282,6 +282,17 @@ class Engine:
             effect(ctx)
 
 
+def as_json(value):
+    """A value as case data and events store it: dates and instants as ISO strings, at any depth."""
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_json(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
 def _holds(guard: Guard, ctx: Context) -> bool:
     try:
         return bool(guard.check(ctx))

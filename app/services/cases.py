@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.clock import Clock as DomainClock
-from workflow.engine import AGENCY, Context, Engine, load
+from workflow.engine import AGENCY, Context, Engine, as_json, load
 from workflow.errors import InvalidData, WorkflowError
 from workflow.letters import LetterInput
 from workflow.processes import get_engine, get_process
@@ -68,16 +68,6 @@ def agency_settings(code: str) -> dict:
 
 def rules_for(agency: dict, process: str) -> dict:
     return get_process(process).rules_with(agency.get("rules", {}).get(process, {}))
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
 
 
 def _hash(prev: str, payload: dict) -> str:
@@ -183,7 +173,7 @@ def _append_event(case: Case, *, trigger: str, from_state: str | None, actor: Us
     event = Event(case_id=case.id, seq=seq, trigger=trigger, from_state=from_state, to_state=case.state,
                   reason=case.reason, definition_version=case.definition_version,
                   actor_id=actor.id if actor else None, actor_name=actor_name, role=role, effective_on=effective_on,
-                  recorded_at=timesource.now(), data=_jsonable(data), clocks=clocks, prev_hash=prev_hash, hash="")
+                  recorded_at=timesource.now(), data=as_json(data), clocks=clocks, prev_hash=prev_hash, hash="")
     event.hash = _hash(prev_hash, event_payload(event))
     case.last_seq, case.last_hash = seq, event.hash
     db.session.add(event)
@@ -278,7 +268,7 @@ def prepare_opening(engine: Engine, params: dict, *, role: str, agency: dict, ca
                     now: dt.datetime) -> tuple[Context, dt.date]:
     """Run a process's opening effects on validated registration data; return the context and the
     receipt date. Raises InvalidData for a receipt date after today."""
-    ctx = Context(engine.process, engine.process.initial, _jsonable(params), params, today, now, calendar,
+    ctx = Context(engine.process, engine.process.initial, as_json(params), params, today, now, calendar,
                   rules_for(agency, engine.process.name), role, [], _domain_clocks(engine, None))
     engine.open(ctx)
     received_on = dt.date.fromisoformat(ctx.data.get("received_on", today.isoformat()))

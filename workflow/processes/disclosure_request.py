@@ -9,10 +9,10 @@ import datetime as dt
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .. import fees
-from ..errors import InvalidData
 from ..engine import (ADMIN, APPROVER, COUNTERPART, HANDLER, REGISTRAR, ClockSpec, Context, Guard, Process, State,
-                      Transition, pause_clock, restart_clock_named, resume_clock, set_data, start_clock,
+                      Transition, as_json, pause_clock, restart_clock_named, resume_clock, set_data, start_clock,
                       stop_all_clocks, stop_clock)
+from ..errors import InvalidData
 from ..fields import (MAX_TEXT, Base, Choice, Date, Int, Text, TextList, valid_credit_code,
                       valid_resident_id)
 from . import disclosure_request_letters as letters
@@ -390,17 +390,8 @@ def _set_later_reply_date(ctx: Context):
         ctx.clocks["reply"].set_due(ctx.effective_on, ctx.params["reply_due_on"], note="说明理由后确定的合理答复期限")
 
 
-def _plain(value):
-    """Dates to ISO strings at any depth, so the proposal is stored as JSON."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def _record_proposal(ctx: Context):
-    ctx.data["proposal"] = _plain({k: v for k, v in ctx.params.items() if k != "comment"})
+    ctx.data["proposal"] = as_json({k: v for k, v in ctx.params.items() if k != "comment"})
 
 
 def _proposed_destination(ctx: Context) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from ..engine import (ADMIN, APPROVER, HANDLER, ClockSpec, Context, Guard, Process, State, Transition,
-                      start_hour_clock, stop_clock)
+                      as_json, start_hour_clock, stop_clock)
 from ..errors import InvalidData
 from ..fields import Base, Choice, DateTime, Text
 from . import opinion_response_letters as letters
@@ -133,7 +133,7 @@ def _assess(ctx: Context):
 
 def _entry(ctx: Context) -> dict:
     """The trigger's data as stored in the case: instants as ISO strings with their offset, text as typed."""
-    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in ctx.params.items() if k != "comment"}
+    return as_json({k: v for k, v in ctx.params.items() if k != "comment"})
 
 
 def _append_to(list_key: str):

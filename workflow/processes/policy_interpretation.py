@@ -11,7 +11,7 @@ import datetime as dt
 from marshmallow import ValidationError, fields, validate
 
 from ..engine import (ADMIN, APPROVER, HANDLER, ClockSpec, Context, Guard, Process, State, Transition,
-                      start_clock, stop_all_clocks, stop_clock)
+                      as_json, start_clock, stop_all_clocks, stop_clock)
 from ..fields import Base, Choice, Date, Text, TextList
 from . import policy_interpretation_letters as letters
 from .policy_interpretation_letters import CHANNELS, FORMS, MAJOR_FORMS, WORK_POINTS
@@ -162,16 +162,12 @@ has_valid_issue_date = Guard(
 
 
 # -- effects -----------------------------------------------------------------------------------------
-def _jsonable(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def _record(*keys: str):
     """Keep the values this trigger submits in the case data."""
     def effect(ctx: Context):
         for key in keys:
             if key in ctx.params:
-                ctx.data[key] = _jsonable(ctx.params[key])
+                ctx.data[key] = as_json(ctx.params[key])
     return effect
 
 
