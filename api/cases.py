@@ -1,18 +1,15 @@
 """Cases: register, list, read, fire triggers, and read their events, clocks and letters."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from flask import g, jsonify, request
+from marshmallow import ValidationError
 
-from app.extensions import db
-from app.models import Case, Document, Event, User
 from app.services import cases as service
-from app.services import timesource
-from workflow.processes import get_process
+from app.services.registration import open_case
+from app.services.transaction import Idempotency, Result
+from app.services.users import find_user
 
 from . import bp
 from .errors import ApiError
@@ -22,33 +19,28 @@ from .schemas import (CaseCreateSchema, CaseQuerySchema, CaseSchema, ClockSchema
 case_schema, event_schema, document_schema = CaseSchema(), EventSchema(), DocumentSchema()
 
 
-def _idempotency(render) -> service.Idempotency | None:
+def _idempotency(render) -> Idempotency | None:
     key = request.headers.get("Idempotency-Key")
     if not key:
         return None
     if len(key) > 200:
         raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key 不能超过 200 个字符")
     fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
-    return service.Idempotency(key, fingerprint, render)
+    return Idempotency(key, fingerprint, render)
 
 
-def _user(username: str | None, field: str) -> User | None:
-    if not username:
-        return None
-    user = db.session.scalar(sa.select(User).where(User.username == username, User.agency_code == g.user.agency_code))
-    if user is None:
-        raise ApiError(422, "invalid_data", "提交的数据有误", {field: [f"用户 {username} 不存在"]})
-    return user
+def _user(username: str | None, field: str):
+    return find_user(username, agency_code=g.user.agency_code, field=field) if username else None
 
 
-def _reply(result: service.Result, status: int):
+def _reply(result: Result, status: int):
     if result.replay is not None:
         code, body = result.replay
         return jsonify(body), code
     return jsonify(_render(result, status)[1]), status
 
 
-def _render(result: service.Result, status: int) -> tuple[int, dict]:
+def _render(result: Result, status: int) -> tuple[int, dict]:
     return status, {"case": case_schema.dump(result.case), "event": event_schema.dump(result.event),
                     "documents": document_schema.dump(result.documents, many=True)}
 
@@ -64,9 +56,9 @@ def create_case():
       responses: {201: {description: the case and its opening event}, 422: {description: invalid data}}
     """
     body = load_json(CaseCreateSchema)
-    result = service.open_case(body["process"], body["data"], actor=g.user, department=body.get("department"),
-                               assignee=_user(body.get("assignee"), "assignee"),
-                               idempotency=_idempotency(lambda r: _render(r, 201)))
+    result = open_case(body["process"], body["data"], actor=g.user, department=body.get("department"),
+                       assignee=_user(body.get("assignee"), "assignee"),
+                       idempotency=_idempotency(lambda r: _render(r, 201)))
     return _reply(result, 201)
 
 
@@ -91,31 +83,11 @@ def list_cases():
     """
     try:
         q = CaseQuerySchema().load(request.args.to_dict())
-    except Exception as exc:  # marshmallow.ValidationError
-        raise ApiError(422, "invalid_query", "查询参数有误", _zh(getattr(exc, "messages", {}))) from None
-    stmt = sa.select(Case).where(Case.agency_code == g.user.agency_code)
-    for name in ("process", "state", "department"):
-        if name in q:
-            stmt = stmt.where(getattr(Case, name) == q[name])
-    if "assignee" in q:
-        stmt = stmt.join(User, Case.assignee_id == User.id).where(User.username == q["assignee"])
-    if "due_before" in q:
-        midnight = dt.datetime.combine(q["due_before"], dt.time(), timesource.local_zone())
-        stmt = stmt.where(sa.or_(Case.due_on < q["due_before"], Case.due_at < midnight))
-    if "overdue" in q:
-        # Overdue is derived, never stored: an agency clock still running past its due date or instant.
-        overdue = sa.or_(Case.due_on < timesource.today(), Case.due_at < timesource.now())
-        stmt = stmt.where(overdue if q["overdue"] else sa.not_(sa.func.coalesce(overdue, False)))
-    if "received_from" in q:
-        stmt = stmt.where(Case.received_on >= q["received_from"])
-    if "received_to" in q:
-        stmt = stmt.where(Case.received_on <= q["received_to"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.options(selectinload(Case.clocks), selectinload(Case.assignee))
-                              .order_by(Case.id.desc()).limit(q["per_page"])
-                              .offset((q["page"] - 1) * q["per_page"])).all()
-    return jsonify({"items": case_schema.dump(rows, many=True), "total": total, "page": q["page"],
-                    "per_page": q["per_page"]})
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_query", "查询参数有误", _zh(exc.messages)) from None
+    page = service.list_cases(actor=g.user, **q)
+    return jsonify({"items": case_schema.dump(page.items, many=True), "total": page.total, "page": page.page,
+                    "per_page": page.per_page})
 
 
 @bp.get("/cases/<int:case_id>")
@@ -181,8 +153,8 @@ def list_events(case_id: int):
       responses: {200: {description: events}}
     """
     case = service.get_case(case_id, actor=g.user)
-    events = db.session.scalars(sa.select(Event).where(Event.case_id == case.id).order_by(Event.seq)).all()
-    return jsonify({"items": event_schema.dump(events, many=True), "chain_verified": not service.verify_chain(case)})
+    events, verified = service.case_events(case)
+    return jsonify({"items": event_schema.dump(events, many=True), "chain_verified": verified})
 
 
 @bp.get("/cases/<int:case_id>/clocks")
@@ -194,10 +166,7 @@ def list_clocks(case_id: int):
       responses: {200: {description: clocks}}
     """
     case = service.get_case(case_id, actor=g.user)
-    parties = {spec.name: spec.party for spec in get_process(case.process).clocks}
-    readings = service.readings_of(case)
-    return jsonify({"items": ClockSchema().dump([r.to_dict(explain=True) | {"party": parties[name]}
-                                                 for name, r in readings.items()], many=True)})
+    return jsonify({"items": ClockSchema().dump(service.case_clocks(case), many=True)})
 
 
 @bp.get("/cases/<int:case_id>/documents")
@@ -209,5 +178,4 @@ def list_documents(case_id: int):
       responses: {200: {description: documents}}
     """
     case = service.get_case(case_id, actor=g.user)
-    docs = db.session.scalars(sa.select(Document).where(Document.case_id == case.id).order_by(Document.id)).all()
-    return jsonify({"items": document_schema.dump(docs, many=True)})
+    return jsonify({"items": document_schema.dump(service.case_documents(case), many=True)})

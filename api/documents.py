@@ -6,9 +6,7 @@ from urllib.parse import quote
 
 from flask import g, send_file
 
-from app.extensions import db
-from app.models import Document
-from app.services.cases import NotFound
+from app.services.documents import get_document
 
 from . import bp
 
@@ -23,9 +21,7 @@ def get_document_content(document_id: int):
       tags: [documents]
       responses: {200: {description: the .docx}, 404: {description: not found}}
     """
-    doc = db.session.get(Document, document_id)
-    if doc is None or doc.agency_code != g.user.agency_code:
-        raise NotFound(f"文书 {document_id} 不存在")
+    doc = get_document(document_id, actor=g.user)
     response = send_file(io.BytesIO(doc.content), mimetype=DOCX, as_attachment=True,
                          download_name=f"document-{doc.id}.docx", etag=doc.sha256, conditional=True)
     response.headers["Content-Disposition"] = (f"attachment; filename=document-{doc.id}.docx; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from app.services.cases import ConcurrentUpdate, IdempotencyMismatch, NotFound
+from app.services.errors import ConcurrentUpdate, IdempotencyMismatch, NotFound
 from workflow.errors import (GuardFailed, InvalidData, LetterIncomplete, NotPermitted, TriggerNotAllowed,
                              UnknownProcess, UnknownTrigger, WorkflowError)
 

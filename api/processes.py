@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
-from app.services.cases import agency_settings, rules_for
+from app.services.agencies import agency_settings, rules_for
 from workflow.diagram import mermaid
 from workflow.engine import ROLE_TITLES
 from workflow.processes import PROCESSES, get_process

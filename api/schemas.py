@@ -1,12 +1,12 @@
 """Explicit input and output schemas of the API."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from app.services.clocks import case_is_overdue
 from workflow.processes import get_process
 
 from .errors import ApiError
@@ -176,24 +176,13 @@ class CaseSchema(Schema):
         return case.assignee.username if case.assignee else None
 
     def get_overdue(self, case):
-        return bool((case.due_on and self.context_today() > case.due_on) or
-                    (case.due_at and self.context_now() > case.due_at))
+        return case_is_overdue(case)
 
     def get_due_dates(self, case):
         return [{"clock": c.name, "title": c.title, "status": c.status, "party": c.party,
                  "due_on": c.due_on.isoformat() if c.due_on else None,
                  "due_at": c.due_at.isoformat() if c.due_at else None, "provisional": c.provisional}
                 for c in case.clocks]
-
-    @staticmethod
-    def context_today() -> dt.date:
-        from app.services.timesource import today
-        return today()
-
-    @staticmethod
-    def context_now() -> dt.datetime:
-        from app.services.timesource import now
-        return now()
 
 
 class TriggerStatusSchema(Schema):

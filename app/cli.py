@@ -130,7 +130,7 @@ def verify_events_command():
 
     from .extensions import db
     from .models import Case
-    from .services.cases import verify_chain
+    from .services.events import verify_chain
 
     cases = db.session.scalars(sa.select(Case).order_by(Case.id)).all()
     broken = {c.reference: seqs for c in tqdm(cases, desc="verifying", unit="case") if (seqs := verify_chain(c))}

@@ -103,13 +103,14 @@ class Case(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    clocks: Mapped[list["Clock"]] = relationship(back_populates="case", order_by="Clock.id")
+    clocks: Mapped[list["CaseClock"]] = relationship(back_populates="case", order_by="CaseClock.id")
 
     __mapper_args__ = {"version_id_col": version}
 
 
-class Clock(db.Model):
-    """A clock's operations; its due date is stored for queries and recomputed from the operations."""
+class CaseClock(db.Model):
+    """A case's clock as stored: its operations (the engine's workflow.clock.Clock is rebuilt from them)
+    and its due date, kept for queries and recomputed from the operations."""
 
     __tablename__ = "clocks"
     __table_args__ = (sa.UniqueConstraint("case_id", "name"),)
@@ -179,10 +180,11 @@ class Document(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
-class Sequence(db.Model):
-    """Per agency, year and kind: the last number issued. Incremented by one atomic UPDATE."""
+class SerialCounter(db.Model):
+    """Per agency, year and kind (case references, each letter kind): the last serial number issued.
+    Incremented by one atomic UPDATE."""
 
-    __tablename__ = "sequences"
+    __tablename__ = "serial_counters"
 
     agency_code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)

@@ -54,7 +54,7 @@ from tqdm import tqdm  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Case, Clock, Event  # noqa: E402
+from app.models import Case, CaseClock, Event# noqa: E402
 from app.services import cases, documents, timesource  # noqa: E402
 from app.services.users import create_user  # noqa: E402
 from config import TestingConfig  # noqa: E402
@@ -70,7 +70,7 @@ CORRECTION = {"items": ["请写明所需政府信息的名称、文号或者便�
                         "请写明申请获取政府信息的具体时间范围"]}
 
 # The baseline's statements, built once so that each call only binds values.
-CASES, CLOCKS, EVENTS = Case.__table__, Clock.__table__, Event.__table__
+CASES, CLOCKS, EVENTS = Case.__table__, CaseClock.__table__, Event.__table__
 UPDATE_CASE = CASES.update().where(CASES.c.id == sa.bindparam("b_id"), CASES.c.version == sa.bindparam("b_version"))
 UPDATE_CLOCK = CLOCKS.update().where(CLOCKS.c.case_id == sa.bindparam("b_id"), CLOCKS.c.name == "reply")
 

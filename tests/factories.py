@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.services import cases as case_service
+from app.services import registration as registration_service
 from app.services.users import create_user
 
 PASSWORD = "correct-horse-battery"
@@ -34,7 +35,7 @@ def registration(**overrides) -> dict:
 
 
 def open_case(actor, *, process: str = "disclosure_request", **overrides):
-    return case_service.open_case(process, registration(**overrides), actor=actor).case
+    return registration_service.open_case(process, registration(**overrides), actor=actor).case
 
 
 def fire(case, trigger: str, actor, effective_on: dt.date | str | None = None, **params):

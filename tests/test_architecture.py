@@ -12,16 +12,25 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW_ALLOWED = {"transitions", "chinese_calendar", "marshmallow", "workflow"}
 
 
-def imports_of(package: str) -> list[tuple[str, str]]:
+def imported_names(tree: ast.AST, *, full: bool = False) -> list[str]:
+    """Every absolute import in a module: the top-level name, or with ``full`` the whole dotted name and
+    each ``from x import y`` also as ``x.y``."""
     found = []
-    for path in sorted((ROOT / package).rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found += [(str(path.relative_to(ROOT)), alias.name.split(".")[0]) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.append((str(path.relative_to(ROOT)), node.module.split(".")[0]))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name if full else alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if not full:
+                found.append(node.module.split(".")[0])
+                continue
+            found += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
     return found
+
+
+def imports_of(package: str, *, full: bool = False) -> list[tuple[str, str]]:
+    """(file, imported name) for every absolute import in a package."""
+    return [(str(path.relative_to(ROOT)), name) for path in sorted((ROOT / package).rglob("*.py"))
+            for name in imported_names(ast.parse(path.read_text(encoding="utf-8")), full=full)]
 
 
 def test_the_domain_imports_only_the_standard_library_and_its_three_libraries():
@@ -44,3 +53,28 @@ def test_views_never_commit():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "api").rglob("*.py")
                  if "session.commit" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+# Persistence belongs to the services: a view that could query would grow its own rules (STYLE.md).
+PERSISTENCE = ("app.models", "app.extensions", "sqlalchemy", "flask_sqlalchemy")
+
+
+def touches_persistence(name: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in PERSISTENCE)
+
+
+@pytest.mark.parametrize("package", ["api", "web"])
+def test_views_never_touch_models_or_the_session(package):
+    if not (ROOT / package).is_dir():
+        pytest.skip(f"no {package}/ package yet")
+    assert [(f, m) for f, m in imports_of(package, full=True) if touches_persistence(m)] == []
+    sessions = [str(p.relative_to(ROOT)) for p in (ROOT / package).rglob("*.py")
+                if "db.session" in p.read_text(encoding="utf-8")]
+    assert sessions == []
+
+
+def test_the_architecture_check_sees_a_model_import():
+    # The check above must be able to fail: a view importing a model is found by the same walk.
+    sample = ast.parse("from app import models\nfrom app.models import Case\nimport sqlalchemy as sa\n")
+    assert [m for m in imported_names(sample, full=True) if touches_persistence(m)] == [
+        "app.models", "app.models", "app.models.Case", "sqlalchemy"]

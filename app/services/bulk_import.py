@@ -19,7 +19,8 @@ from ..extensions import db
 from ..models import Case, User
 from . import documents, timesource
 from .calendar import current_calendar
-from .cases import agency_settings, build_case, prepare_opening, record_opening
+from .agencies import agency_settings
+from .registration import build_case, prepare_opening, record_opening
 from .import_columns import NotImportable, columns, import_key
 from .import_files import FileError, convert_row, match_header, read_rows
 

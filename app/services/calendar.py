@@ -7,11 +7,13 @@ import datetime as dt
 import sqlalchemy as sa
 
 from workflow.calendar import WorkCalendar, YearData, parse_year_file
+from workflow.processes import get_process
 
 from ..extensions import db
-from ..models import CalendarYear
+from ..models import CalendarYear, Case, CaseClock
 from . import timesource
-
+from .clocks import load_clocks, save_clocks
+from .events import append_event
 
 _CACHE: dict[tuple, WorkCalendar] = {}
 
@@ -37,8 +39,6 @@ def _year_data(row: CalendarYear) -> YearData:
 
 def load_year(text: str, *, loaded_by: str) -> dict:
     """Store an official year (replacing an earlier load) and re-date open cases. One transaction."""
-    from .cases import redate_open_cases  # cases imports this module
-
     data = parse_year_file(text)
     row = db.session.get(CalendarYear, data.year) or CalendarYear(year=data.year)
     row.holidays = {d.isoformat(): n for d, n in sorted(data.holidays.items())}
@@ -52,7 +52,38 @@ def load_year(text: str, *, loaded_by: str) -> dict:
             "cases_redated": changed}
 
 
+def redate_open_cases(*, reason: str, actor_name: str) -> int:
+    """Recompute the clocks of every open case with the calendar in force; append a ``calendar_redated``
+    event (old and new due date of each clock that moved) to each case whose due dates changed."""
+    calendar = current_calendar()
+    changed = 0
+    case_ids = db.session.scalars(sa.select(CaseClock.case_id).where(CaseClock.status.in_(("running", "paused")))
+                                  .distinct()).all()
+    for case in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)):
+        process = get_process(case.process)
+        before = {c.name: (c.due_on, c.provisional) for c in case.clocks}
+        snapshot = save_clocks(case, process, load_clocks(process, case), calendar)
+        after = {c.name: (c.due_on, c.provisional) for c in case.clocks}
+        diffs = {name: {"old_due_on": _iso(before[name][0]), "new_due_on": _iso(after[name][0]),
+                        "old_provisional": before[name][1], "new_provisional": after[name][1]}
+                 for name in after if name in before and before[name] != after[name]}
+        if not diffs:
+            continue
+        changed += 1
+        case.updated_at = timesource.now()
+        append_event(case, trigger="calendar_redated", from_state=case.state, actor=None, actor_name=actor_name,
+                     role="system", effective_on=case.last_effective_on, data={"reason": reason, "changes": diffs},
+                     clocks=snapshot)
+    db.session.flush()
+    return changed
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
 def year_summary(calendar: WorkCalendar, year: int) -> dict:
+    """A year's holidays and make-up working days as the calendar in force has them, and their source."""
     data = calendar.year_data(year)
     return {"year": year, "source": calendar.source(year), "provisional": data is None,
             "holidays": {d.isoformat(): n for d, n in sorted(data.holidays.items())} if data else {},

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from docxtpl import DocxTemplate
+from sqlalchemy.orm import undefer
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -16,8 +17,9 @@ from workflow.engine import LetterKind
 from workflow.letters import LetterInput, check_complete
 
 from ..extensions import db
-from ..models import Document, Sequence
+from ..models import Document, SerialCounter, User
 from . import timesource
+from .errors import NotFound
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates_docx"
 
@@ -27,11 +29,11 @@ def next_number(agency_code: str, year: int, kind: str, count: int = 1) -> int:
     one atomic UPDATE ... RETURNING, so two transactions never get the same number (the second waits for
     the first's row lock)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(Sequence).values(agency_code=agency_code, year=year, kind=kind, last_value=0)
+    db.session.execute(insert(SerialCounter).values(agency_code=agency_code, year=year, kind=kind, last_value=0)
                        .on_conflict_do_nothing())
     return db.session.execute(
-        sa.update(Sequence).where(Sequence.agency_code == agency_code, Sequence.year == year, Sequence.kind == kind)
-        .values(last_value=Sequence.last_value + count).returning(Sequence.last_value)).scalar_one() - count + 1
+        sa.update(SerialCounter).where(SerialCounter.agency_code == agency_code, SerialCounter.year == year, SerialCounter.kind == kind)
+        .values(last_value=SerialCounter.last_value + count).returning(SerialCounter.last_value)).scalar_one() - count + 1
 
 
 def format_number(agency: dict, code: str, year: int, serial: int) -> str:
@@ -68,4 +70,12 @@ def issue(letter: LetterKind, *, case, event, agency: dict, make_input) -> Docum
                    filename=f"{number}{context['title']}.docx", content=content, size=len(content),
                    sha256=hashlib.sha256(content).hexdigest(), issued_on=issued_on, created_at=timesource.now())
     db.session.add(doc)
+    return doc
+
+
+def get_document(document_id: int, *, actor: User) -> Document:
+    """A letter of the actor's agency, content included."""
+    doc = db.session.get(Document, document_id, options=[undefer(Document.content)])
+    if doc is None or doc.agency_code != actor.agency_code:
+        raise NotFound(f"文书 {document_id} 不存在")
     return doc

@@ -60,3 +60,11 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.expires_at <= timesource.now() or not row.user.active:
         return None
     return row.user
+
+
+def find_user(username: str, *, agency_code: str, field: str) -> User:
+    """A user of the agency by username; an unknown name is reported under the request field that gave it."""
+    user = db.session.scalar(sa.select(User).where(User.username == username, User.agency_code == agency_code))
+    if user is None:
+        raise InvalidData("提交的数据有误", {field: [f"用户 {username} 不存在"]})
+    return user

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from workflow.engine import AGENCY
 
 from ..extensions import db
-from ..models import Case, Clock
+from ..models import Case, CaseClock
 from . import timesource
 from .calendar import current_calendar
+from .clocks import is_late
 
 OVERDUE, DUE_SOON, WINDOW_LAPSED = "overdue", "due_soon", "window_lapsed"
 
@@ -22,15 +23,15 @@ def due_work(*, agency_code: str, within_working_days: int = 3) -> list[dict]:
     today, now = timesource.today(), timesource.now()
     horizon = current_calendar().add_working_days(today, within_working_days)
     rows = db.session.execute(
-        sa.select(Case.id, Case.reference, Case.process, Case.state, Case.department, Clock.name, Clock.title,
-                  Clock.party, Clock.due_on, Clock.due_at, Clock.provisional)
-        .join(Clock, Clock.case_id == Case.id)
-        .where(Case.agency_code == agency_code, Clock.status == "running",
-               sa.or_(Clock.due_on <= horizon, Clock.due_at <= now + dt.timedelta(hours=24)))
+        sa.select(Case.id, Case.reference, Case.process, Case.state, Case.department, CaseClock.name,
+                  CaseClock.title, CaseClock.party, CaseClock.due_on, CaseClock.due_at, CaseClock.provisional)
+        .join(CaseClock, CaseClock.case_id == Case.id)
+        .where(Case.agency_code == agency_code, CaseClock.status == "running",
+               sa.or_(CaseClock.due_on <= horizon, CaseClock.due_at <= now + dt.timedelta(hours=24)))
     ).all()
     items = []
     for r in rows:
-        late = (r.due_on is not None and r.due_on < today) or (r.due_at is not None and r.due_at < now)
+        late = is_late(r.due_on, r.due_at, today=today, now=now)
         kind = (OVERDUE if late else DUE_SOON) if r.party == AGENCY else (WINDOW_LAPSED if late else None)
         if kind is None:
             continue  # a counterpart's window still open: nothing to do yet

@@ -8,7 +8,7 @@ import docx
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from app.models import Case, Clock, Document, Event, IdempotencyRecord, Sequence
+from app.models import Case, CaseClock, Document, Event, IdempotencyRecord, SerialCounter
 from tests import factories as f
 
 def url(endpoint: str, **values) -> str:
@@ -69,8 +69,8 @@ def counts(db) -> dict:
     """Rows that a refused request must not leave behind (read afresh, outside any stale transaction)."""
     db.session.rollback()
     out = {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-           for model in (Case, Event, Document, Clock, IdempotencyRecord)}
-    out["sequences"] = sorted(db.session.execute(sa.select(Sequence.kind, Sequence.last_value)).all())
+           for model in (Case, Event, Document, CaseClock, IdempotencyRecord)}
+    out["sequences"] = sorted(db.session.execute(sa.select(SerialCounter.kind, SerialCounter.last_value)).all())
     return out
 
 

@@ -247,6 +247,20 @@ def test_the_list_filters_by_process_state_department_assignee_dates_and_paginat
         assert set(response.get_json()["errors"]) == set(bad)
 
 
+def test_a_filter_naming_an_unknown_process_or_state_is_refused_not_an_empty_list(app, staff):
+    handler = staff["handler"]
+    register(handler)
+    for query, field, words in (({"state": "recieved"}, "state", "未知状态：recieved"),
+                                ({"process": "disclosure"}, "process", "未知流程：disclosure"),
+                                # a state of another process is unknown within the one named
+                                ({"process": "disclosure_request", "state": "published"}, "state", "未知状态")):
+        response = handler.get("api.list_cases", **query)
+        assert response.status_code == 422, query
+        assert words in response.get_json()["errors"][field][0]
+    # a state some process has is a valid filter without a process
+    assert handler.get("api.list_cases", state="published").get_json()["items"] == []
+
+
 def test_the_overdue_filter_follows_the_clock_across_the_due_date(app, clock, staff):
     handler = staff["handler"]
     late = register(handler, arrived_on="2026-11-20")  # due Fri 2026-12-18

@@ -13,9 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.cli_import import import_cases_command, import_columns_command
-from app.models import Case, Clock, Event, Sequence
+from app.models import Case, CaseClock, Event, SerialCounter
 from app.services import bulk_import as service
 from app.services import cases as case_service
+from app.services.events import verify_chain
+from app.services.registration import open_case
 from app.services.import_columns import DOC_BEGIN, DOC_END, all_columns_markdown, columns
 from workflow.errors import InvalidData, NotPermitted
 from workflow.processes.disclosure_request import CHANNELS
@@ -172,7 +174,7 @@ def test_a_ten_thousand_row_csv_with_errors_is_reported_line_by_line_and_nothing
     assert report == {"process": "disclosure_request", "mode": "all_or_nothing", "file": "disclosure.csv",
                       "rows": 10_000, "valid": 6500, "imported": 0, "errors": expected_report(expected),
                       "cases": []}
-    assert (count(Case), count(Event), count(Clock), count(Sequence)) == (0, 0, 0, 0)
+    assert (count(Case), count(Event), count(CaseClock), count(SerialCounter)) == (0, 0, 0, 0)
 
 
 def test_good_rows_only_imports_exactly_the_valid_rows_of_a_ten_thousand_row_xlsx(app, db, tmp_path, registrar):
@@ -186,7 +188,7 @@ def test_good_rows_only_imports_exactly_the_valid_rows_of_a_ten_thousand_row_xls
     # Numbered in file order from one sequence: 黔司依申〔2026〕1号 … 6500号.
     assert [c["reference"] for c in report["cases"][:2]] == ["黔司依申〔2026〕1号", "黔司依申〔2026〕2号"]
     assert report["cases"][-1]["reference"] == "黔司依申〔2026〕6500号"
-    assert (count(Case), count(Event), count(Clock)) == (6500, 6500, 6500)
+    assert (count(Case), count(Event), count(CaseClock)) == (6500, 6500, 6500)
     # Line 2 is row 0: a date cell and a number cell become the schema's strings; text exactly as typed.
     case = db.session.get(Case, report["cases"][0]["id"])
     assert case.data["arrived_on"] == case.data["received_on"] == "2026-01-01"
@@ -201,7 +203,7 @@ def test_an_enforcement_file_reports_duplicate_decision_numbers_in_the_file_and_
         app, tmp_path, registrar):
     rows, expected = enforcement_rows(10_000)
     # Decision 1 was registered before: its row (line 2) is a duplicate of an existing case.
-    existing = case_service.open_case("enforcement_disclosure", _enforcement_data(enforcement_row(0)),
+    existing = open_case("enforcement_disclosure", _enforcement_data(enforcement_row(0)),
                                       actor=registrar).case
     expected[2] = {"decision_number": [f"已有相同 decision_number 的案件：{existing.reference}"]}
     path = write(tmp_path, "decisions.csv", csv_bytes(ENFORCEMENT_HEADER, rows, bom=False))
@@ -225,7 +227,7 @@ def _enforcement_data(row: dict) -> dict:
 # -- same result as open_case ----------------------------------------------------------------------
 def test_an_imported_case_is_the_case_open_case_registers(app, db, registrar):
     data = f.registration(channel="online", arrived_on="2026-11-20", confirmed_on="2026-11-23")
-    direct = case_service.open_case("disclosure_request", data, actor=registrar).case
+    direct = open_case("disclosure_request", data, actor=registrar).case
     report = run(csv_bytes(list(data), [list(data.values())]), registrar)
     imported = db.session.get(Case, report["cases"][0]["id"])
 
@@ -242,7 +244,7 @@ def test_an_imported_case_is_the_case_open_case_registers(app, db, registrar):
     # Dec 14..18 (19), Dec 21 (20).
     assert imported.due_on == dt.date(2026, 12, 21)
     assert (direct.reference, imported.reference) == ("黔司依申〔2026〕1号", "黔司依申〔2026〕2号")
-    assert case_service.verify_chain(imported) == []
+    assert verify_chain(imported) == []
 
 
 # -- files and headers -----------------------------------------------------------------------------

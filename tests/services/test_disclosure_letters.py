@@ -17,7 +17,8 @@ import docx
 import pytest
 import sqlalchemy as sa
 
-from app.models import Case, Document, Event, Sequence
+from app.extensions import db as _db
+from app.models import Case, Document, Event, SerialCounter
 from app.services import cases as case_service
 from config import GZSFT
 from tests import factories
@@ -234,9 +235,9 @@ def test_letter_numbers_count_per_kind_and_never_repeat(staff):
     ]
     assert numbers == ["黔司补正〔2026〕1号", "黔司补正〔2026〕2号", "黔司公开〔2026〕1号", None, "黔司说明〔2026〕1号",
                        "黔司公开〔2026〕2号"]
-    db = case_service.db
-    assert db.session.execute(sa.select(Sequence.kind, Sequence.year, Sequence.last_value)
-                              .where(Sequence.kind.like("letter:%")).order_by(Sequence.kind)).all() == [
+    db = _db
+    assert db.session.execute(sa.select(SerialCounter.kind, SerialCounter.year, SerialCounter.last_value)
+                              .where(SerialCounter.kind.like("letter:%")).order_by(SerialCounter.kind)).all() == [
         ("letter:correction_notice", 2026, 2), ("letter:reasons_notice", 2026, 1), ("letter:reply", 2026, 2)]
 
 
@@ -430,14 +431,14 @@ def test_withdrawal_confirmation_has_no_remedies_clause(staff):
 
 # -- a letter missing a required element is not issued ------------------------------------------------------
 def committed(case_id: int) -> dict:
-    db = case_service.db
+    db = _db
     with db.engine.connect() as conn:
         return {
             "case": tuple(conn.execute(sa.select(Case.state, Case.reason, Case.version, Case.due_on, Case.closed_on)
                                        .where(Case.id == case_id)).one()),
             "events": conn.execute(sa.select(Event.seq, Event.hash).where(Event.case_id == case_id)).all(),
             "documents": conn.execute(sa.select(sa.func.count()).select_from(Document)).scalar_one(),
-            "sequences": conn.execute(sa.select(Sequence.kind, Sequence.last_value).order_by(Sequence.kind)).all(),
+            "sequences": conn.execute(sa.select(SerialCounter.kind, SerialCounter.last_value).order_by(SerialCounter.kind)).all(),
         }
 
 

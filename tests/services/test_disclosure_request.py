@@ -13,10 +13,11 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from app.models import Case, Clock, Document, Event, Sequence
+from app.extensions import db as _db
+from app.models import Case, CaseClock, Document, Event, SerialCounter
 from app.services import calendar as calendar_service
 from app.services import cases as case_service
-from app.services.cases import verify_chain
+from app.services.events import verify_chain
 from tests import factories
 from workflow.errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed
 
@@ -45,7 +46,7 @@ def fire(case, trigger, actor, on=None, **params):
 
 
 def events(case) -> list[Event]:
-    return list(case_service.db.session.scalars(sa.select(Event).where(Event.case_id == case.id)
+    return list(_db.session.scalars(sa.select(Event).where(Event.case_id == case.id)
                                                 .order_by(Event.seq)))
 
 
@@ -56,7 +57,7 @@ def trail(case) -> list[tuple]:
 
 def committed(case_id: int) -> dict:
     """What the database holds, read through a connection of its own (so only committed rows count)."""
-    db = case_service.db
+    db = _db
     with db.engine.connect() as conn:
         row = conn.execute(sa.select(Case.state, Case.reason, Case.version, Case.due_on, Case.last_effective_on)
                            .where(Case.id == case_id)).one()
@@ -66,9 +67,9 @@ def committed(case_id: int) -> dict:
                                    .order_by(Event.seq)).all(),
             "documents": conn.execute(sa.select(Document.number).where(Document.case_id == case_id)
                                       .order_by(Document.id)).all(),
-            "clocks": conn.execute(sa.select(Clock.name, Clock.ops, Clock.status).where(Clock.case_id == case_id)
-                                   .order_by(Clock.name)).all(),
-            "sequences": conn.execute(sa.select(Sequence.kind, Sequence.last_value).order_by(Sequence.kind)).all(),
+            "clocks": conn.execute(sa.select(CaseClock.name, CaseClock.ops, CaseClock.status).where(CaseClock.case_id == case_id)
+                                   .order_by(CaseClock.name)).all(),
+            "sequences": conn.execute(sa.select(SerialCounter.kind, SerialCounter.last_value).order_by(SerialCounter.kind)).all(),
         }
 
 
@@ -194,7 +195,7 @@ def test_a_case_through_every_kind_of_pause_and_extension_is_disclosed(staff):
     assert all(e.recorded_at == dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.timezone.utc) for e in evs)
     assert [e.prev_hash for e in evs[1:]] == [e.hash for e in evs[:-1]]
     assert verify_chain(case) == []
-    docs = case_service.db.session.scalars(sa.select(Document).where(Document.case_id == case.id)
+    docs = _db.session.scalars(sa.select(Document).where(Document.case_id == case.id)
                                            .order_by(Document.id)).all()
     assert [(d.kind, d.number, d.event_id) for d in docs] == [
         ("third_party_consultation", "黔司征询〔2026〕1号", evs[2].id),
@@ -420,7 +421,7 @@ def test_registration_in_the_future_is_refused(staff):
     with pytest.raises(InvalidData) as info:
         open_case(staff, arrived_on="2026-11-28")
     assert list(info.value.errors) == ["arrived_on"]
-    assert case_service.db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+    assert _db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
 
 
 def test_the_receipt_date_for_online_applications_is_the_confirmation_date(staff):
@@ -464,10 +465,10 @@ def test_a_due_date_in_an_unpublished_year_is_provisional_and_is_redated_when_th
     assert summary == {"year": 2027, "holidays": 12, "workdays": 2, "cases_redated": 2}
 
     # Official 2027: 1/1-1/3 off changes nothing before 1/8, but the date is no longer provisional.
-    case_service.db.session.refresh(short)
+    _db.session.refresh(short)
     assert (short.due_on, short.due_provisional) == (D("2027-01-08"), False)
     # 2/1-2/4(36-39), 2/5-2/13 春节 skip, 2/14 Sun make-up(40)
-    case_service.db.session.refresh(long)
+    _db.session.refresh(long)
     assert (long.due_on, long.due_provisional) == (D("2027-02-14"), False)
 
     for case, old, new in ((short, "2027-01-08", "2027-01-08"), (long, "2027-02-05", "2027-02-14")):

@@ -18,8 +18,10 @@ import pytest
 import sqlalchemy as sa
 from docx.table import Table
 
-from app.models import Case, Clock, Document, Event
+from app.models import Case, CaseClock, Document, Event
 from app.services import cases as case_service
+from app.services.events import verify_chain
+from app.services.registration import open_case
 from tests.factories import fire, user
 from workflow.errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed
 
@@ -49,7 +51,7 @@ def registration(**overrides) -> dict:
 
 
 def decide(actor, **overrides) -> Case:
-    return case_service.open_case("enforcement_disclosure", registration(**overrides), actor=actor).case
+    return open_case("enforcement_disclosure", registration(**overrides), actor=actor).case
 
 
 @pytest.fixture
@@ -70,8 +72,8 @@ def documents(db, case) -> list[Document]:
     return db.session.scalars(sa.select(Document).where(Document.case_id == case.id).order_by(Document.id)).all()
 
 
-def clock_row(db, case, name) -> Clock:
-    return db.session.scalar(sa.select(Clock).where(Clock.case_id == case.id, Clock.name == name))
+def clock_row(db, case, name) -> CaseClock:
+    return db.session.scalar(sa.select(CaseClock).where(CaseClock.case_id == case.id, CaseClock.name == name))
 
 
 def text_of(document: Document) -> list[str]:
@@ -417,5 +419,5 @@ def test_the_event_chain_of_a_full_life_verifies(db, handler):
     assert [(e.from_state, e.to_state) for e in events(db, case)] == [
         (None, "decided"), ("decided", "published"), ("published", "withdrawal_pending"),
         ("withdrawal_pending", "withdrawn")]
-    assert case_service.verify_chain(case) == []
+    assert verify_chain(case) == []
     assert [d.kind for d in documents(db, case)] == ["enforcement_publication", "withdrawal_statement"]

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 from docx.table import Table
 
-from app.models import Clock, Document, Event
+from app.models import CaseClock, Document, Event
 from app.services import cases as case_service
+from app.services import registration as registration_service
 from config import GZSFT
 from tests.factories import fire, user
 from workflow.errors import GuardFailed, InvalidData
@@ -28,7 +29,7 @@ def registration(**overrides) -> dict:
 
 def open_case(**overrides):
     registrar = user("registrar", role="registrar")
-    return case_service.open_case("opinion_response", registration(**overrides), actor=registrar).case
+    return registration_service.open_case("opinion_response", registration(**overrides), actor=registrar).case
 
 
 def letter_blocks(document: Document) -> list:
@@ -42,8 +43,8 @@ def events(db, case) -> list[Event]:
     return list(db.session.scalars(sa.select(Event).where(Event.case_id == case.id).order_by(Event.seq)))
 
 
-def clock_rows(db, case) -> dict[str, Clock]:
-    return {c.name: c for c in db.session.scalars(sa.select(Clock).where(Clock.case_id == case.id))}
+def clock_rows(db, case) -> dict[str, CaseClock]:
+    return {c.name: c for c in db.session.scalars(sa.select(CaseClock).where(CaseClock.case_id == case.id))}
 
 
 def test_a_major_emergency_meets_the_five_hours_and_misses_the_press_conference_by_a_minute(db, clock):

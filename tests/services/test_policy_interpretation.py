@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from app.models import Document, Event
 from app.services import cases as service
+from app.services.registration import open_case
 from tests import factories as f
 from workflow.errors import GuardFailed, InvalidData
 
@@ -37,7 +38,7 @@ def people(app):
 def register(people, **overrides):
     data = {"policy_title": TITLE, "department": DEPARTMENT, "major": True, "registered_on": "2026-09-14"}
     data.update(overrides)
-    return service.open_case("policy_interpretation", {k: v for k, v in data.items() if v is not None},
+    return open_case("policy_interpretation", {k: v for k, v in data.items() if v is not None},
                              actor=people["registrar"]).case
 
 

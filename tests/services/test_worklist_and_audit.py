@@ -80,5 +80,5 @@ def test_event_hashes_verify_whatever_the_database_session_time_zone(app, db):
     if db.engine.dialect.name == "postgresql":
         db.session.execute(sa.text("SET TIME ZONE 'Asia/Shanghai'"))
     db.session.expire_all()
-    from app.services.cases import verify_chain
+    from app.services.events import verify_chain
     assert verify_chain(case) == []
