@@ -16,6 +16,7 @@ alone in its own paragraph, row or cell.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from docx import Document
@@ -27,22 +28,11 @@ from docx.shared import Mm, Pt
 
 HERE = Path(__file__).resolve().parent
 
-# file stem -> the letter it is used for (documentation only: the title printed comes from the context)
-TEMPLATES = {
-    "correction_notice": "政府信息公开申请补正告知书",
-    "reasons_notice": "政府信息公开申请说明理由告知书",
-    "third_party_consultation": "政府信息公开申请征求第三方意见书",
-    "agency_consultation": "政府信息公开申请征求意见函",
-    "fee_notice": "政府信息公开信息处理费收费通知书",
-    "extension_notice": "政府信息公开申请延期答复告知书",
-    "reply": "政府信息公开申请答复书（及各告知书变体）",
-    "return_notice": "政策解读退文通知单",
-    "interpretation_record": "政策解读发布备案表",
-    "enforcement_publication": "行政执法决定公示",
-    "withdrawal_statement": "撤销公示说明",
-    "exemption_record": "行政执法决定不予公示记录",
-    "response_record": "舆情回应登记表",
-}
+# The templates to write: every template a process definition's letters name (workflow/processes/),
+# so a new process's letters get their template here without an edit to this script.
+sys.path.insert(0, str(HERE.parent))
+from workflow.processes import letter_templates  # noqa: E402
+
 # Kinds whose table belongs after the first body paragraph rather than after the items: the fee notice's
 # first paragraph ends "……计算如下：" and the computation table must follow it.
 TABLE_AFTER_FIRST_PARAGRAPH = {"fee_notice"}
@@ -230,9 +220,9 @@ def build(stem: str) -> Document:
 
 def main(target: Path = HERE) -> list[Path]:
     written = []
-    for stem in TEMPLATES:
-        path = target / f"{stem}.docx"
-        build(stem).save(str(path))
+    for name in letter_templates():
+        path = target / name
+        build(path.stem).save(str(path))
         written.append(path)
     return written
 

@@ -15,11 +15,10 @@ from docx.shared import Mm
 from docx.table import Table
 from docxtpl import DocxTemplate
 
+from workflow.processes import letter_templates
+
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates_docx"
-TEMPLATES = ["correction_notice.docx", "reasons_notice.docx", "third_party_consultation.docx",
-             "agency_consultation.docx", "fee_notice.docx", "extension_notice.docx", "reply.docx",
-             "return_notice.docx", "interpretation_record.docx", "enforcement_publication.docx",
-             "withdrawal_statement.docx", "exemption_record.docx", "response_record.docx"]
+TEMPLATES = letter_templates()  # every template a process's letters name
 CONTRACT = {"agency_name", "title", "number", "addressee", "recital", "paragraphs", "items", "after_items",
             "table_header", "table", "basis", "remedies", "contact", "closing", "issue_date"}
 NASTY = '张三 & <李四> "测试"'

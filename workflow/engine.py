@@ -113,6 +113,9 @@ class Process:
     describe: Callable[[dict], str] | None = None  # a one-line summary of a case's data, for listings
     open_roles: frozenset[str] = frozenset({REGISTRAR, HANDLER, APPROVER, ADMIN})  # who may register a case
     statutory: dict = field(default_factory=dict)  # limits fixed by law: in the rules, never overridden
+    basis: str = ""  # the legal source of the process, as the process list cites it
+    order: int = 100  # where listings, diagrams and documents show the process (the contract's section)
+    import_key: tuple[str, ...] = ()  # registration fields that identify a case (bulk-import duplicates)
 
     def rules_with(self, overrides: dict) -> dict:
         """The values in force: rule-set defaults, an agency's overrides of them, then the statutory

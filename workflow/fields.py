@@ -17,13 +17,28 @@ MESSAGES = {
 MAX_TEXT = 5000
 
 
+def described(label: str | None = None, help: str | None = None, titles: dict | None = None,
+              metadata: dict | None = None) -> dict:
+    """A field's description as its metadata: ``title`` (the Chinese label), ``description`` (help text)
+    and, for a choice, ``x-enum-titles`` (code -> Chinese title). These keys pass unchanged into the
+    JSON Schema and OpenAPI documents, the forms and the bulk-import columns."""
+    out = dict(metadata or {})
+    if label:
+        out["title"] = label
+    if help:
+        out["description"] = help
+    if titles:
+        out["x-enum-titles"] = dict(titles)
+    return out
+
+
 class Base(Schema):
     """Unknown fields are refused (marshmallow's default, stated for the reader)."""
 
     class Meta:
         unknown = "raise"
 
-    comment = fields.String(validate=validate.Length(max=MAX_TEXT))
+    comment = fields.String(validate=validate.Length(max=MAX_TEXT), metadata=described("备注"))
 
     def handle_error(self, error, data, **kwargs):
         messages = error.messages
@@ -34,13 +49,14 @@ class Base(Schema):
         raise error
 
 
-def Text(*, required=False, max_len=MAX_TEXT, min_len=None, **kw):
+def Text(*, required=False, max_len=MAX_TEXT, min_len=None, label=None, help=None, **kw):
     """A text field kept exactly as typed; ``min_len`` counts non-blank characters."""
     validators = [validate.Length(max=max_len, error=f"不能超过 {max_len} 个字符"), _storable]
     if required or min_len:
         validators.append(_not_blank)
     return fields.String(required=required, validate=validators,
-                         error_messages={"required": "必填", "null": "不能为空", "invalid": "应为文本"}, **kw)
+                         error_messages={"required": "必填", "null": "不能为空", "invalid": "应为文本"},
+                         metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
 def _not_blank(value: str):
@@ -57,36 +73,45 @@ def _storable(value: str):
             raise ValidationError(f"第 {position} 个字符是不可见的控制字符或无效字符（U+{ord(char):04X}），请删除后重新提交")
 
 
-def Choice(values, *, required=False, **kw):
+def Choice(values, *, required=False, label=None, help=None, **kw):
+    """One code of a vocabulary. ``values`` is a dict code -> Chinese title (the titles travel with the
+    field, so forms, documents and import columns show them) or, for a nested vocabulary such as
+    outcome -> reasons, a dict whose keys are the codes."""
+    titles = {k: v for k, v in values.items() if isinstance(v, str)} if isinstance(values, dict) else None
     return fields.String(required=required, validate=validate.OneOf(list(values), error="取值应为：{choices}"),
-                         error_messages={"required": "必填", "null": "不能为空", "invalid": "应为文本"}, **kw)
+                         error_messages={"required": "必填", "null": "不能为空", "invalid": "应为文本"},
+                         metadata=described(label, help, titles or None, kw.pop("metadata", None)), **kw)
 
 
-def Date(*, required=False, **kw):
+def Date(*, required=False, label=None, help=None, **kw):
     return fields.Date(required=required, error_messages={"required": "必填", "null": "不能为空",
-                                                          "invalid": "应为日期，格式 YYYY-MM-DD"}, **kw)
+                                                          "invalid": "应为日期，格式 YYYY-MM-DD"},
+                       metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
-def DateTime(*, required=False, **kw):
+def DateTime(*, required=False, label=None, help=None, **kw):
     """An instant with its UTC offset; a time without one is refused rather than guessed (an 8-hour
     error against a 5-hour limit is not a rounding error)."""
     return fields.AwareDateTime(required=required,
                                 error_messages={"required": "必填", "null": "不能为空",
                                                 "invalid": "应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00",
-                                                "invalid_awareness": "必须包含时区，例如 +08:00"}, **kw)
+                                                "invalid_awareness": "必须包含时区，例如 +08:00"},
+                                metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
-def Int(*, required=False, min_value=None, max_value=None, **kw):
+def Int(*, required=False, min_value=None, max_value=None, label=None, help=None, **kw):
     return fields.Integer(required=required, strict=True,
                           validate=validate.Range(min=min_value, max=max_value, error="应在 {min} 到 {max} 之间"),
-                          error_messages={"required": "必填", "null": "不能为空", "invalid": "应为整数"}, **kw)
+                          error_messages={"required": "必填", "null": "不能为空", "invalid": "应为整数"},
+                          metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
-def TextList(*, required=False, max_items=50, max_len=1000, **kw):
+def TextList(*, required=False, max_items=50, max_len=1000, label=None, help=None, **kw):
     return fields.List(Text(required=True, max_len=max_len), required=required,
                        validate=validate.Length(min=1 if required else 0, max=max_items,
                                                 error=f"应为 1 到 {max_items} 项"),
-                       error_messages={"required": "必填", "invalid": "应为列表"}, **kw)
+                       error_messages={"required": "必填", "invalid": "应为列表"},
+                       metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
 # -- identity documents ------------------------------------------------------------------------

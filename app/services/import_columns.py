@@ -2,47 +2,12 @@
 (header check, cell conversion), GET /api/v1/imports/columns and the tables of docs/bulk_import.md."""
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict, dataclass, field
 
 from marshmallow import fields, validate
 
 from workflow.engine import Process
 from workflow.processes import PROCESSES, get_process
-
-# Chinese labels, used as the column's meaning and accepted as a header alias. A schema field's own
-# ``metadata={"label": ...}`` wins; these cover the schemas written before labels were added there.
-LABELS = {
-    "disclosure_request": {
-        "applicant_type": "申请人类型", "applicant_name": "申请人姓名或名称", "id_type": "身份证明类型",
-        "id_number": "身份证明号码", "legal_representative": "法定代表人", "contact_person": "联系人",
-        "phone": "联系电话", "email": "电子邮箱", "address": "通信地址", "postcode": "邮政编码",
-        "description": "所需政府信息的名称、文号或便于查询的特征性描述", "document_title": "文件名称",
-        "document_number": "文号", "form": "获取信息的形式", "delivery": "获取信息的方式", "channel": "提交渠道",
-        "arrived_on": "申请到达日期", "confirmed_on": "双方确认日期", "department": "承办部门",
-    },
-    "enforcement_disclosure": {
-        "decision_number": "执法决定文书号", "decision_date": "执法决定日期", "decision_type": "执法行为类型",
-        "deciding_agency": "执法机关", "party_type": "执法对象类型", "party_name": "执法对象名称",
-        "party_id_number": "执法对象身份证号码或统一社会信用代码", "category": "执法类别", "conclusion": "执法结论",
-        "department": "承办部门",
-    },
-    "policy_interpretation": {
-        "policy_title": "政策文件标题", "document_number": "文号", "major": "是否重大政策",
-        "executive_meeting": "是否经省政府常务会议审议", "plan_attached": "是否附解读方案",
-        "materials_attached": "是否附解读材料", "interpreter": "解读人", "interpreter_is_head": "解读人是否为主要负责人",
-        "department": "起草部门", "registered_on": "登记日期",
-    },
-    "opinion_response": {
-        "title": "舆情事项", "summary": "舆情内容摘要", "source": "舆情来源", "detected_at": "监测发现时间",
-        "department": "主管部门",
-    },
-}
-COMMON_LABELS = {"comment": "备注"}
-
-# The natural key of a process: rows with the same values are the same case (reported as duplicates within
-# the file and against existing cases). A process may declare ``import_key`` itself; this covers the rest.
-IMPORT_KEYS = {"enforcement_disclosure": ("decision_number",)}
 
 KIND_FORMATS = {
     "text": "文本",
@@ -91,9 +56,9 @@ class NotImportable(ValueError):
 
 
 def import_key(process: Process) -> tuple[str, ...]:
-    """The process's natural key (field names), or () when it has none."""
-    key = getattr(process, "import_key", None) or IMPORT_KEYS.get(process.name) or ()
-    return (key,) if isinstance(key, str) else tuple(key)
+    """The process's natural key (field names): rows with the same values are the same case, reported as
+    duplicates within the file and against existing cases; () when it has none."""
+    return tuple(process.import_key)
 
 
 def columns(process: Process | str) -> list[Column]:
@@ -111,8 +76,8 @@ def columns(process: Process | str) -> list[Column]:
             if fld.required:
                 raise NotImportable(f"流程 {process.name} 的必填字段 {name} 不是单一值，不能批量导入")
             continue
-        choices = _choices(fld, schema)
-        label = fld.metadata.get("label") or LABELS.get(process.name, {}).get(name) or COMMON_LABELS.get(name, "")
+        choices = _choices(fld)
+        label = fld.metadata.get("title", "")
         out.append(Column(name, label, bool(fld.required), "choice" if choices is not None else kind,
                           _format(fld, kind, choices), choices or {}, _format(fld, kind, choices, english=True)))
     return out
@@ -127,18 +92,13 @@ def _kind(fld: fields.Field) -> str | None:
     return None
 
 
-def _choices(fld: fields.Field, schema) -> dict[str, str] | None:
+def _choices(fld: fields.Field) -> dict[str, str] | None:
+    """A choice field's codes with their Chinese titles (the field's ``x-enum-titles``; "" when none)."""
     one_of = next((v for v in fld.validators if isinstance(v, validate.OneOf)), None)
     if one_of is None:
         return None
-    codes = list(one_of.choices)
-    # Choice() keeps only the codes; the labels are the vocabulary dict of the process module that has
-    # exactly these keys (e.g. CHANNELS in disclosure_request).
-    module = sys.modules.get(type(schema).__module__)
-    for value in vars(module).values() if module else ():
-        if isinstance(value, dict) and list(value) == codes and all(isinstance(v, str) for v in value.values()):
-            return dict(value)
-    return {code: "" for code in codes}
+    titles = fld.metadata.get("x-enum-titles", {})
+    return {code: titles.get(code, "") for code in one_of.choices}
 
 
 def _format(fld: fields.Field, kind: str, choices, english: bool = False) -> str:

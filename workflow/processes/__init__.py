@@ -17,12 +17,37 @@ def _discover() -> dict[str, Process]:
         process = getattr(module, "PROCESS", None)
         if isinstance(process, Process):
             found[process.name] = process
-    # The contract's order (processes.md §1-§4) for listings and diagrams.
-    order = ["disclosure_request", "policy_interpretation", "enforcement_disclosure", "opinion_response"]
-    return dict(sorted(found.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    return _ordered(found)
+
+
+def _ordered(processes: dict[str, Process]) -> dict[str, Process]:
+    """Listings, diagrams and documents show processes by their declared ``order`` (the contract's
+    section numbers), then by name."""
+    return dict(sorted(processes.items(), key=lambda kv: (kv[1].order, kv[0])))
 
 
 PROCESSES: dict[str, Process] = _discover()
+
+
+def register(process: Process) -> None:
+    """Add a process defined outside this package (a test's, or an agency's own module) to the registry."""
+    if process.name in PROCESSES:
+        raise ValueError(f"process {process.name} is already registered")
+    PROCESSES[process.name] = process
+    ordered = _ordered(PROCESSES)
+    PROCESSES.clear()
+    PROCESSES.update(ordered)
+
+
+def unregister(name: str) -> None:
+    """Remove a process added by ``register`` (tests clean up after themselves)."""
+    PROCESSES.pop(name)
+    get_engine.cache_clear()
+
+
+def letter_templates() -> list[str]:
+    """Every .docx template the registered processes' letters use, each once, sorted."""
+    return sorted({letter.template for process in PROCESSES.values() for letter in process.letters.values()})
 
 
 def get_process(name: str) -> Process:

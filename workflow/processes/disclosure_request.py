@@ -13,7 +13,7 @@ from ..engine import (ADMIN, APPROVER, COUNTERPART, HANDLER, REGISTRAR, ClockSpe
                       Transition, as_json, pause_clock, restart_clock_named, resume_clock, set_data, start_clock,
                       stop_all_clocks, stop_clock)
 from ..errors import InvalidData
-from ..fields import (MAX_TEXT, Base, Choice, Date, Int, Text, TextList, valid_credit_code,
+from ..fields import (MAX_TEXT, Base, Choice, Date, Int, Text, TextList, described, valid_credit_code,
                       valid_resident_id)
 from . import disclosure_request_letters as letters
 
@@ -106,25 +106,27 @@ RULES = {
 
 # -- registration ----------------------------------------------------------------------------------
 class RegistrationSchema(Base):
-    applicant_type = Choice(APPLICANT_TYPES, required=True)
-    applicant_name = Text(required=True, max_len=200)
-    id_type = Choice(ID_TYPES, required=True)
-    id_number = Text(required=True, max_len=64)
-    legal_representative = Text(max_len=100)
-    contact_person = Text(max_len=100)
-    phone = Text(max_len=40)
-    email = fields.Email(validate=validate.Length(max=200), error_messages={"invalid": "电子邮箱格式不正确"})
-    address = Text(max_len=500)
-    postcode = fields.String(validate=validate.Regexp(r"^\d{6}$", error="邮政编码应为 6 位数字"))
-    description = Text(required=True, max_len=MAX_TEXT)
-    document_title = Text(max_len=500)
-    document_number = Text(max_len=200)
-    form = Choice(FORMS, required=True)
-    delivery = Choice(DELIVERIES, required=True)
-    channel = Choice(CHANNELS, required=True)
-    arrived_on = Date(required=True)
-    confirmed_on = Date()
-    department = Text(max_len=100)
+    applicant_type = Choice(APPLICANT_TYPES, required=True, label="申请人类型")
+    applicant_name = Text(required=True, max_len=200, label="申请人姓名或名称")
+    id_type = Choice(ID_TYPES, required=True, label="身份证明类型")
+    id_number = Text(required=True, max_len=64, label="身份证明号码")
+    legal_representative = Text(max_len=100, label="法定代表人")
+    contact_person = Text(max_len=100, label="联系人")
+    phone = Text(max_len=40, label="联系电话")
+    email = fields.Email(validate=validate.Length(max=200), error_messages={"invalid": "电子邮箱格式不正确"},
+                         metadata=described("电子邮箱"))
+    address = Text(max_len=500, label="通信地址")
+    postcode = fields.String(validate=validate.Regexp(r"^\d{6}$", error="邮政编码应为 6 位数字"),
+                             metadata=described("邮政编码"))
+    description = Text(required=True, max_len=MAX_TEXT, label="所需政府信息的名称、文号或便于查询的特征性描述")
+    document_title = Text(max_len=500, label="文件名称")
+    document_number = Text(max_len=200, label="文号")
+    form = Choice(FORMS, required=True, label="获取信息的形式")
+    delivery = Choice(DELIVERIES, required=True, label="获取信息的方式")
+    channel = Choice(CHANNELS, required=True, label="提交渠道")
+    arrived_on = Date(required=True, label="申请到达日期")
+    confirmed_on = Date(label="双方确认日期")
+    department = Text(max_len=100, label="承办部门")
 
     @validates_schema
     def check_identity_and_receipt(self, data, **kwargs):
@@ -457,6 +459,8 @@ PROCESS = Process(
     statutory=STATUTORY,
     on_open=(_open,),
     describe=describe,
+    basis="条例 Art. 27-45; 国办函〔2020〕109号; 行政复议法 (2023)",
+    order=1,  # processes.md §1
     transitions=(
         Transition("accept", ("received",), "in_progress", "受理并开始办理", WORKERS),
         Transition("request_correction", ("received",), "awaiting_correction", "告知补正", WORKERS,

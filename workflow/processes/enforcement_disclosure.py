@@ -41,16 +41,16 @@ PENALTY_WITHDRAWAL_DAYS = 3
 
 # -- registration: flat fields only, one row = one decision (bulk import builds on this schema) --------
 class RegistrationSchema(Base):
-    decision_number = Text(max_len=200, metadata={"label": "执法决定文书号"})
-    decision_date = Date(required=True, metadata={"label": "执法决定日期"})
-    decision_type = Choice(DECISION_TYPES, required=True, metadata={"label": "执法行为类型"})
-    deciding_agency = Text(required=True, max_len=200, metadata={"label": "执法机关"})
-    party_type = Choice(PARTY_TYPES, required=True, metadata={"label": "执法对象类型"})
-    party_name = Text(required=True, max_len=200, metadata={"label": "执法对象名称"})
-    party_id_number = Text(max_len=64, metadata={"label": "执法对象身份证号码或统一社会信用代码"})
-    category = Text(max_len=200, metadata={"label": "执法类别"})
-    conclusion = Text(metadata={"label": "执法结论"})
-    department = Text(max_len=100, metadata={"label": "承办部门"})
+    decision_number = Text(max_len=200, label="执法决定文书号")
+    decision_date = Date(required=True, label="执法决定日期")
+    decision_type = Choice(DECISION_TYPES, required=True, label="执法行为类型")
+    deciding_agency = Text(required=True, max_len=200, label="执法机关")
+    party_type = Choice(PARTY_TYPES, required=True, label="执法对象类型")
+    party_name = Text(required=True, max_len=200, label="执法对象名称")
+    party_id_number = Text(max_len=64, label="执法对象身份证号码或统一社会信用代码")
+    category = Text(max_len=200, label="执法类别")
+    conclusion = Text(label="执法结论")
+    department = Text(max_len=100, label="承办部门")
 
     @validates_schema
     def check_party_identity(self, data, **kwargs):
@@ -244,6 +244,9 @@ PROCESS = Process(
     rules=RULES,
     on_open=(_open,),
     describe=describe,
+    basis="2019 work points 二(三); 行政处罚法 Art. 48",
+    order=3,  # processes.md §3
+    import_key=("decision_number",),
     transitions=(
         # Publishing late is still publishing: the delay is recorded, never a reason to refuse.
         Transition("publish", ("decided",), "published", "公示执法决定", HANDLERS,

@@ -39,11 +39,11 @@ CLOCKS_BY_SEVERITY = {
 
 # -- registration ----------------------------------------------------------------------------------
 class RegistrationSchema(Base):
-    title = Text(required=True, max_len=200)  # the matter, in a line
-    summary = Text(required=True)  # what is being said, where, by whom
-    source = Text(required=True, max_len=200)  # e.g. 网络媒体, 省网信办转办
-    detected_at = DateTime(required=True)
-    department = Text(required=True, max_len=100)  # 谁主管谁负责: the responsible department (61号)
+    title = Text(required=True, max_len=200, label="舆情事项")  # the matter, in a line
+    summary = Text(required=True, label="舆情内容摘要")  # what is being said, where, by whom
+    source = Text(required=True, max_len=200, label="舆情来源")  # e.g. 网络媒体, 省网信办转办
+    detected_at = DateTime(required=True, label="监测发现时间")
+    department = Text(required=True, max_len=100, label="主管部门")  # 谁主管谁负责: the responsible department (61号)
 
 
 def describe(data: dict) -> str:
@@ -175,6 +175,8 @@ PROCESS = Process(
     rules=RULES,
     on_open=(_open,),
     describe=describe,
+    basis="2019 work points 一(三); 国办发〔2016〕61号、80号",
+    order=4,  # processes.md §4
     transitions=(
         Transition("assess", ("detected",), "assessed", "研判定级", HANDLERS,
                    effects=(_assess,), schema=AssessmentSchema),

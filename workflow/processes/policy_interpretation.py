@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate
 
 from ..engine import (ADMIN, APPROVER, HANDLER, ClockSpec, Context, Guard, Process, State, Transition,
                       as_json, start_clock, stop_all_clocks, stop_clock)
-from ..fields import Base, Choice, Date, Text, TextList
+from ..fields import Base, Choice, Date, Text, TextList, described
 from . import policy_interpretation_letters as letters
 from .policy_interpretation_letters import CHANNELS, FORMS, MAJOR_FORMS, WORK_POINTS
 
@@ -23,8 +23,9 @@ RULES = {
 
 
 # -- data --------------------------------------------------------------------------------------------
-def Flag(**kw):
-    return fields.Boolean(error_messages={"invalid": "应为是或否（true / false）", "null": "不能为空"}, **kw)
+def Flag(*, label=None, **kw):
+    return fields.Boolean(error_messages={"invalid": "应为是或否（true / false）", "null": "不能为空"},
+                          metadata=described(label), **kw)
 
 
 def Choices(values, *, max_items=20):
@@ -39,23 +40,23 @@ def Choices(values, *, max_items=20):
 class _Interpretation(Base):
     """What a submission says about its interpretation (registration and `submit` share it)."""
 
-    policy_title = Text(max_len=500, min_len=1)  # a resubmission may correct it, never blank it
-    document_number = Text(max_len=200)  # optional until the document is issued
-    major = Flag()  # a major policy (重大政策)
-    executive_meeting = Flag()  # adopted by the provincial government's executive meeting: a major policy too
-    plan_attached = Flag()  # 解读方案
-    materials_attached = Flag()  # 解读材料
-    interpreter = Text(max_len=200)
-    interpreter_is_head = Flag()  # the agency head as "first interpreter"
+    policy_title = Text(max_len=500, min_len=1, label="政策文件标题")  # a resubmission may correct it, never blank it
+    document_number = Text(max_len=200, label="文号")  # optional until the document is issued
+    major = Flag(label="是否重大政策")  # a major policy (重大政策)
+    executive_meeting = Flag(label="是否经省政府常务会议审议")  # adopted by the provincial government's executive meeting: a major policy too
+    plan_attached = Flag(label="是否附解读方案")  # 解读方案
+    materials_attached = Flag(label="是否附解读材料")  # 解读材料
+    interpreter = Text(max_len=200, label="解读人")
+    interpreter_is_head = Flag(label="解读人是否为主要负责人")  # the agency head as "first interpreter"
     forms = Choices(FORMS)
     channels = Choices(CHANNELS)
     other_channels = TextList(max_items=20, max_len=200)
 
 
 class RegistrationSchema(_Interpretation):
-    policy_title = Text(required=True, max_len=500)
-    department = Text(required=True, max_len=100)  # the drafting department (谁起草、谁解读)
-    registered_on = Date()  # the registration (submission) date; today when not given
+    policy_title = Text(required=True, max_len=500, label="政策文件标题")
+    department = Text(required=True, max_len=100, label="起草部门")  # the drafting department (谁起草、谁解读)
+    registered_on = Date(label="登记日期")  # the registration (submission) date; today when not given
 
 
 class SubmitSchema(_Interpretation):
@@ -249,6 +250,8 @@ PROCESS = Process(
     rules=RULES,
     on_open=(_open,),
     describe=describe,
+    basis="2019 work points 一(二)",
+    order=2,  # processes.md §2
     transitions=(
         Transition("submit", ("drafting", "returned"), "submitted", "报送发文申请及解读材料", DRAFTERS,
                    effects=(_record(*SUBMISSION_KEYS), _submitted), schema=SubmitSchema),
