@@ -40,6 +40,7 @@ def registrar(app, client):
     return f.token(client, "registrar")
 
 
+@pytest.mark.slow
 def test_a_ten_thousand_row_xlsx_with_errors_is_refused_listing_every_bad_line(app, db, client, registrar):
     rows, expected = disclosure_rows(10_000)
     response = upload(client, registrar, xlsx_bytes(DISCLOSURE_HEADER, rows), "申请.xlsx",
@@ -53,6 +54,7 @@ def test_a_ten_thousand_row_xlsx_with_errors_is_refused_listing_every_bad_line(a
     assert count(db, Case) == count(db, Event) == 0
 
 
+@pytest.mark.slow
 def test_good_rows_only_registers_the_valid_rows_of_a_ten_thousand_row_csv(app, db, client, registrar):
     rows, expected = enforcement_rows(10_000)
     response = upload(client, registrar, csv_bytes(ENFORCEMENT_HEADER, rows), "决定.csv",

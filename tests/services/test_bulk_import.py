@@ -165,6 +165,7 @@ def run(content: bytes, actor, *, process="disclosure_request", filename="cases.
 
 
 # -- the 10,000-row files ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_ten_thousand_row_csv_with_errors_is_reported_line_by_line_and_nothing_is_imported(
         app, tmp_path, registrar):
     rows, expected = disclosure_rows(10_000)
@@ -177,6 +178,7 @@ def test_a_ten_thousand_row_csv_with_errors_is_reported_line_by_line_and_nothing
     assert (count(Case), count(Event), count(CaseClock), count(SerialCounter)) == (0, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_good_rows_only_imports_exactly_the_valid_rows_of_a_ten_thousand_row_xlsx(app, db, tmp_path, registrar):
     rows, expected = disclosure_rows(10_000)
     path = write(tmp_path, "disclosure.xlsx", xlsx_bytes(DISCLOSURE_HEADER, rows))
@@ -199,6 +201,7 @@ def test_good_rows_only_imports_exactly_the_valid_rows_of_a_ten_thousand_row_xls
     assert (case.state, case.due_on) == ("received", dt.date(2026, 1, 29))
 
 
+@pytest.mark.slow
 def test_an_enforcement_file_reports_duplicate_decision_numbers_in_the_file_and_in_the_database(
         app, tmp_path, registrar):
     rows, expected = enforcement_rows(10_000)
