@@ -190,7 +190,7 @@ def allowed_in(state: str) -> set[str]:
 
 def test_the_table_covers_exactly_the_contracts_states_and_triggers():
     assert set(TABLE) == {s.name for s in PROCESS.states}
-    assert set(TRIGGERS) == set(PROCESS.triggers())
+    assert set(TRIGGERS) == set(ENGINE.triggers())
     assert {s.name for s in PROCESS.states if s.terminal} == {
         "disclosed", "partially_disclosed", "withheld", "unavailable", "not_processed", "closed_other"}
     assert len(CELLS) == 14 * 19
@@ -736,7 +736,18 @@ def test_fee_notice_records_the_fee_basis_exactly_once():
     assert fee_total(sim.last_ctx.params) == 1400
 
 
-# -- guards that meet absent data ---------------------------------------------
+# -- refusals by the machine and guards that meet absent data ---------------------------------------------
+def test_approving_a_proposal_whose_outcome_approve_cannot_lead_to_is_not_allowed():
+    sim = case_in("under_review")
+    sim.data["proposal"]["outcome"] = "in_progress"  # not a proposable outcome: the machine has no such transition
+    before = (copy.deepcopy(sim.data), [c.to_dict() for c in sim.clocks.values()])
+    with pytest.raises(TriggerNotAllowed) as info:
+        sim.fire("approve", DAY)
+    assert info.value.message == "approve 未能执行"
+    assert info.value.details == {"state": "under_review", "allowed": ["return_for_revision", "approve", "withdraw"]}
+    assert sim.state == "under_review" and before == (sim.data, [c.to_dict() for c in sim.clocks.values()])
+
+
 def paused_reply_in_progress() -> Sim:
     """Reasons requested with the reply clock paused, a refusal proposed, then returned for revision: the
     case is in progress again while its reply clock is still paused, so it has no reply due date."""

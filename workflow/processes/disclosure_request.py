@@ -530,9 +530,10 @@ PROCESS = Process(
                    effects=(stop_clock("reasons", "已审查申请人说明的理由"), _record_proposal), schema=ProposalSchema),
         Transition("return_for_revision", ("under_review",), "in_progress", "退回修改", APPROVERS,
                    effects=(_clear_proposal,), schema=RevisionSchema, comment_required=True),
+        # The reply ends the case in the state the approved proposal names: one of the proposable outcomes.
         Transition("approve", ("under_review",), None, "审核通过并答复", APPROVERS,
-                   destination=_proposed_destination, effects=(_take_proposal, stop_all_clocks("已答复")),
-                   letter="reply"),
+                   destination=_proposed_destination, dests=tuple(PROPOSABLE),
+                   effects=(_take_proposal, stop_all_clocks("已答复")), letter="reply"),
         Transition("withdraw", OPEN_STATES, "closed_other", "申请人撤回", WORKERS,
                    effects=(stop_all_clocks("申请人撤回"), set_data(withdrawn=lambda c: True)),
                    reason="withdrawn", schema=WithdrawalSchema, letter="reply"),
