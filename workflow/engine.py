@@ -356,16 +356,10 @@ def _on_context(effect: Callable[[Context], None]) -> Callable:
 
 
 def _failing(guards: Iterable[Guard], ctx: Context, *, known_data: bool) -> list[Guard]:
-    """The guards that do not hold. Without the trigger's data (``known_data`` False) the guards that need
-    them are skipped."""
-    return [g for g in guards if (known_data or not g.needs_data) and not _holds(g, ctx)]
-
-
-def _holds(guard: Guard, ctx: Context) -> bool:
-    try:
-        return bool(guard.check(ctx))
-    except (KeyError, TypeError):
-        return False
+    """The guards that do not hold. A guard that raises is a bug and propagates; guards that read data
+    which may be absent check for it themselves. Without the trigger's data (``known_data`` False) the
+    guards that need them are skipped."""
+    return [g for g in guards if (known_data or not g.needs_data) and not g.check(ctx)]
 
 
 def as_json(value):

@@ -1,6 +1,6 @@
 """The engine on a small made-up process: the transitions machine is the one source of states, transitions
-and allowed triggers, its refusals become TriggerNotAllowed and every failing guard is reported at once before
-anything changes."""
+and allowed triggers, its refusals become TriggerNotAllowed, every failing guard is reported at once before
+anything changes, and a guard that raises is a bug that propagates instead of reading as a legal refusal."""
 from __future__ import annotations
 
 import dataclasses
@@ -201,3 +201,24 @@ def test_statuses_skip_guards_that_need_data_and_report_the_others():
     assert [w["name"] for w in statuses["decide"].why] == ["role"]
     assert statuses["archive"].why[0]["name"] == "state"
 
+
+# -- a guard that raises is a bug, not a refusal -------------------------------------------------------------
+@pytest.mark.parametrize("needs_data", [False, True])
+def test_a_guard_raising_key_error_propagates_out_of_fire(needs_data):
+    process = sketch(guards=(guard("buggy", reads_missing_key, needs_data=needs_data),))
+    ctx = context(process, role=HANDLER)
+    with pytest.raises(KeyError, match="no_such_key"):
+        Engine(process).fire("check", ctx)
+    assert ctx.state == "open" and not ctx.clocks["reply"].started
+
+
+def test_a_guard_raising_key_error_propagates_out_of_statuses():
+    process = sketch(guards=(guard("buggy", reads_missing_key),))
+    with pytest.raises(KeyError, match="no_such_key"):
+        Engine(process).statuses(context(process, role=HANDLER))
+
+
+def test_a_guard_raising_type_error_propagates_out_of_fire():
+    process = sketch(guards=(guard("buggy", lambda ctx: ctx.effective_on <= None),))
+    with pytest.raises(TypeError):
+        Engine(process).fire("check", context(process, role=HANDLER))
