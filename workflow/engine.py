@@ -313,7 +313,7 @@ def _admit(event) -> None:
     """prepare_event: runs once the machine has found a transition for the trigger from the current state,
     before any condition. Checks the role and the data, then computes a data-dependent destination."""
     ctx: Context = event.kwargs["ctx"]
-    t: Transition = event.event.transitions[event.state.name][0].spec
+    t: Transition = event.event.transitions[event.state.name][0].spec  # present: the machine checked the source
     if ctx.role not in t.roles:
         raise NotPermitted(f"角色 {ctx.role} 不能执行 {t.trigger}；需要："
                            + "、".join(ROLE_TITLES[r] for r in sorted(t.roles)), roles=sorted(t.roles))
