@@ -1,11 +1,13 @@
-"""Mermaid diagrams of process definitions, drawn by transitions' GraphMachine and cached per definition."""
+"""Mermaid diagrams of process definitions, drawn by transitions' GraphMachine from the engine's machine
+(its states and transitions, one edge per source and destination), so that a diagram and the engine read
+the same definition. Cached per definition."""
 from __future__ import annotations
 
 from functools import lru_cache
 
 from transitions.extensions import GraphMachine
 
-from .processes import get_process
+from .processes import get_engine
 
 
 class _Sketch:
@@ -14,13 +16,12 @@ class _Sketch:
 
 @lru_cache(maxsize=None)
 def mermaid(process_name: str) -> str:
-    process = get_process(process_name)
-    edges = []
-    for t in process.transitions:
-        for source in t.sources:
-            for dest in ([t.dest] if t.dest else process.terminal_states):
-                edges.append({"trigger": t.trigger, "source": source, "dest": dest})
-    machine = GraphMachine(model=_Sketch(), states=[s.name for s in process.states], initial=process.initial,
+    engine = get_engine(process_name)
+    process = engine.process
+    edges = [{"trigger": trigger, "source": source, "dest": step.dest}
+             for trigger, event in engine.machine.events.items()
+             for source, steps in event.transitions.items() for step in steps]
+    machine = GraphMachine(model=_Sketch(), states=list(engine.machine.states), initial=engine.machine.initial,
                            transitions=edges, auto_transitions=False, graph_engine="mermaid",
                            title=f"{process.title} ({process.name} v{process.version})")
     text = machine.get_graph().draw(None)

@@ -1,10 +1,13 @@
 """The process engine: processes declared as data, one shared transitions machine per definition.
 
 A definition lists states, transitions (sources, destination, roles, guards, clock effects, letter) and
-clocks. ``fire`` checks, in order, that the trigger exists, is allowed from the current state, is
-permitted to the actor's role, that its data are valid and that every guard holds; only then does the
-machine change the state and the declared effects run on the context. Nothing here touches a database:
-the service layer persists the result in one transaction.
+clocks. The engine hands them to one transitions machine per definition, which is then the only source of
+states, transitions and allowed triggers; the engine adds what the library does not know: roles, data
+validation and guards that explain themselves. ``fire`` lets the machine check, in order, that the trigger
+is allowed from the current state (MachineError otherwise), that it is permitted to the actor's role and
+that its data are valid (``prepare_event``), and that every guard holds (a condition that reports every
+failing guard at once); only then does it change the state and run the declared effects on the context.
+Nothing here touches a database: the service layer persists the result in one transaction.
 """
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from marshmallow import Schema, ValidationError
-from transitions import Machine
+from transitions import Machine, MachineError
+from transitions import Transition as _MachineTransition
 
 from .calendar import WorkCalendar
 from .clock import Clock, Reading
@@ -89,8 +93,23 @@ class Transition:
     schema: type[Schema] | None = None
     letter: str | Callable[["Context"], str | None] | None = None
     reason: str | None = None
-    destination: Callable[["Context"], str] | None = None  # when dest is None: chosen from the data
+    # A destination that depends on the data (approve → the proposed outcome): dest is None, ``destination``
+    # computes the state from the context and ``dests`` lists every state it can name, so the machine,
+    # the diagrams and the documentation know them in advance.
+    destination: Callable[["Context"], str] | None = None
+    dests: tuple[str, ...] = ()
     comment_required: bool = False
+
+    def __post_init__(self):
+        if self.dest is None and not (self.destination and self.dests):
+            raise ValueError(f"{self.trigger}: without dest, declare destination and the dests it can choose")
+        if self.dest is not None and (self.destination or self.dests):
+            raise ValueError(f"{self.trigger}: a fixed dest takes no destination or dests")
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Every state this transition can lead to."""
+        return (self.dest,) if self.dest is not None else self.dests
 
     def letter_for(self, ctx: "Context") -> str | None:
         return self.letter(ctx) if callable(self.letter) else self.letter
@@ -128,19 +147,6 @@ class Process:
     @property
     def terminal_states(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.states if s.terminal)
-
-    def triggers(self) -> list[str]:
-        seen: list[str] = []
-        for t in self.transitions:
-            if t.trigger not in seen:
-                seen.append(t.trigger)
-        return seen
-
-    def transition(self, trigger: str, state: str) -> Transition | None:
-        return next((t for t in self.transitions if t.trigger == trigger and state in t.sources), None)
-
-    def allowed_from(self, state: str) -> list[str]:
-        return [t for t in self.triggers() if self.transition(t, state)]
 
 
 @dataclass
@@ -196,35 +202,68 @@ class _Model:
         self.state = state
 
 
+class _Step(_MachineTransition):
+    """A machine transition that carries the declared Transition it was built from (roles, schema,
+    guards, effects, letter), so the machine is the one place that says which declaration applies."""
+
+    def __init__(self, *args, spec: Transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+
+
+class _Machine(Machine):
+    transition_cls = _Step
+
+
 class Engine:
-    """One process definition with its machine, built once and shared by every case."""
+    """One process definition with its machine, built once and shared by every case.
+
+    The machine is fired as ``machine.events[trigger].trigger(model, ctx=..., failures=[])`` on a throwaway
+    ``_Model``; its callbacks receive the EventData (``send_event``) and find the context in its kwargs.
+    Read ``event.transitions`` with ``.get(state)`` only: it is a defaultdict, and indexing it with a state
+    that has no transition would add an empty entry that makes the trigger look allowed there.
+    """
 
     def __init__(self, process: Process):
         self.process = process
-        self.machine = Machine(model=None, states=[s.name for s in process.states], initial=process.initial,
-                               transitions=list(self._machine_transitions()), auto_transitions=False,
-                               send_event=True)
-
-    def _machine_transitions(self) -> Iterable[dict]:
-        for t in self.process.transitions:
+        self.machine = _Machine(model=None, states=[s.name for s in process.states], initial=process.initial,
+                                auto_transitions=False, send_event=True, prepare_event=[_admit])
+        for t in process.transitions:
             for source in t.sources:
-                if t.dest is not None:
-                    yield {"trigger": t.trigger, "source": source, "dest": t.dest}
-                    continue
-                # A destination chosen from the data (approve → the proposed terminal state): one machine
-                # transition per terminal state, selected by the destination the engine computed.
-                for dest in self.process.terminal_states:
-                    yield {"trigger": t.trigger, "source": source, "dest": dest,
-                           "conditions": [lambda event, d=dest: event.kwargs["ctx"].destination == d]}
+                if self.step(t.trigger, source) is not None:
+                    raise ValueError(f"{process.name}: {t.trigger} is declared twice from {source}")
+            for dest in t.destinations:
+                self.machine.get_state(dest)  # ValueError for a state the process does not declare
+                choose = [] if t.dest is not None else [_chosen(dest)]
+                # Clock and data effects run as the transition's ``after`` callbacks: only once the machine
+                # has accepted the trigger, every guard held and the state changed, in the order declared.
+                # They change only the context (clocks, data, reason); events and letters are the service's.
+                self.machine.add_transition(t.trigger, list(t.sources), dest, spec=t,
+                                            conditions=[*choose, _guards_hold],
+                                            after=[_arrive, *(_on_context(e) for e in t.effects)])
 
-    # -- queries ---------------------------------------------------------------------------------
+    # -- queries: all answered by the machine --------------------------------------------------------
+    def triggers(self) -> list[str]:
+        """Every trigger of the process, in the order of the definition."""
+        return list(self.machine.events)
+
+    def allowed_from(self, state: str) -> list[str]:
+        """The triggers the machine accepts from a state (before roles, data and guards)."""
+        return self.machine.get_triggers(state)
+
+    def step(self, trigger: str, state: str) -> Transition | None:
+        """The declared transition the machine takes for a trigger from a state, if any."""
+        event = self.machine.events.get(trigger)
+        steps = event.transitions.get(state) if event else None
+        return steps[0].spec if steps else None
+
     def statuses(self, ctx: Context) -> list[TriggerStatus]:
         """Every trigger of the process with whether it is allowed now and why not."""
         out = []
-        for trigger in self.process.triggers():
-            t = self.process.transition(trigger, ctx.state)
-            title = next(x.title for x in self.process.transitions if x.trigger == trigger)
+        for trigger, event in self.machine.events.items():
+            t = self.step(trigger, ctx.state)
             if t is None:
+                title = next(iter(event.transitions.values()))[0].spec.title
                 out.append(TriggerStatus(trigger, title, False, [{
                     "name": "state", "message": f"当前状态“{self.process.state(ctx.state).title}”下不能执行此操作",
                     "basis": "流程定义"}]))
@@ -233,43 +272,30 @@ class Engine:
             if ctx.role not in t.roles:
                 why.append({"name": "role", "message": "需要角色：" + "、".join(ROLE_TITLES[r] for r in sorted(t.roles)),
                             "basis": "岗位职责"})
-            why += [g.to_dict() for g in t.guards if not g.needs_data and not _holds(g, ctx)]
+            why += [g.to_dict() for g in _failing(t.guards, ctx, known_data=False)]
             out.append(TriggerStatus(trigger, t.title, not why, why))
         return out
 
     # -- the one command -------------------------------------------------------------------------
     def fire(self, trigger: str, ctx: Context) -> Outcome:
-        process = self.process
-        if trigger not in process.triggers():
-            message = f"流程 {process.name} 没有操作 {trigger}；操作应为：{', '.join(process.triggers())}"
-            raise UnknownTrigger(message, allowed=process.allowed_from(ctx.state), errors={"trigger": [message]})
-        t = process.transition(trigger, ctx.state)
-        if t is None:
-            allowed = process.allowed_from(ctx.state)
+        event = self.machine.events.get(trigger)
+        if event is None:
+            message = f"流程 {self.process.name} 没有操作 {trigger}；操作应为：{', '.join(self.triggers())}"
+            raise UnknownTrigger(message, allowed=self.allowed_from(ctx.state), errors={"trigger": [message]})
+        from_state, failures = ctx.state, []
+        try:
+            moved = event.trigger(_Model(ctx.state), ctx=ctx, failures=failures)
+        except MachineError:  # no transition for this trigger from the current state
+            allowed = self.allowed_from(ctx.state)
             raise TriggerNotAllowed(
-                f"当前状态“{process.state(ctx.state).title}”（{ctx.state}）下不能执行 {trigger}；"
-                f"可以执行：{', '.join(allowed) or '无（已办结）'}", state=ctx.state, allowed=allowed)
-        if ctx.role not in t.roles:
-            raise NotPermitted(f"角色 {ctx.role} 不能执行 {trigger}；需要："
-                               + "、".join(ROLE_TITLES[r] for r in sorted(t.roles)), roles=sorted(t.roles))
-        ctx.params = load(t.schema, ctx.params)
-        if t.comment_required and not (ctx.params.get("comment") or "").strip():
-            raise InvalidData("缺少必填字段", {"comment": ["必须填写意见"]})
-        if t.destination is not None:
-            ctx.destination = t.destination(ctx)
-        failures = [g for g in t.guards if not _holds(g, ctx)]
+                f"当前状态“{self.process.state(ctx.state).title}”（{ctx.state}）下不能执行 {trigger}；"
+                f"可以执行：{', '.join(allowed) or '无（已办结）'}", state=ctx.state, allowed=allowed) from None
         if failures:
             raise GuardFailed(failures)
-        from_state = ctx.state
-        model = _Model(ctx.state)
-        if not self.machine.events[trigger].trigger(model, ctx=ctx):  # pragma: no cover - guarded above
-            raise TriggerNotAllowed(f"{trigger} 未能执行", state=ctx.state, allowed=process.allowed_from(ctx.state))
-        ctx.state = model.state
-        if t.reason:
-            ctx.reason = t.reason
-        for effect in t.effects:
-            effect(ctx)
-        return Outcome(trigger, from_state, ctx.state, ctx.reason, t.letter_for(ctx), ctx.params)
+        if not moved:  # no declared destination matches the one computed from the data
+            raise TriggerNotAllowed(f"{trigger} 未能执行", state=ctx.state, allowed=self.allowed_from(ctx.state))
+        return Outcome(trigger, from_state, ctx.state, ctx.reason, self.step(trigger, from_state).letter_for(ctx),
+                       ctx.params)
 
     def check_open_role(self, role: str) -> None:
         """Raise NotPermitted when the role may not register a case of this process."""
@@ -285,6 +311,60 @@ class Engine:
             effect(ctx)
 
 
+# -- the machine's callbacks: each receives the EventData and finds the context in its kwargs -----------
+def _admit(event) -> None:
+    """prepare_event: runs once the machine has found a transition for the trigger from the current state,
+    before any condition. Checks the role and the data, then computes a data-dependent destination."""
+    ctx: Context = event.kwargs["ctx"]
+    t: Transition = event.event.transitions[event.state.name][0].spec  # present: the machine checked the source
+    if ctx.role not in t.roles:
+        raise NotPermitted(f"角色 {ctx.role} 不能执行 {t.trigger}；需要："
+                           + "、".join(ROLE_TITLES[r] for r in sorted(t.roles)), roles=sorted(t.roles))
+    ctx.params = load(t.schema, ctx.params)
+    if t.comment_required and not (ctx.params.get("comment") or "").strip():
+        raise InvalidData("缺少必填字段", {"comment": ["必须填写意见"]})
+    if t.destination is not None:
+        ctx.destination = t.destination(ctx)
+
+
+def _chosen(dest: str) -> Callable:
+    """A condition: the destination computed from the data is this transition's."""
+    def condition(event) -> bool:
+        return event.kwargs["ctx"].destination == dest
+    condition.__name__ = f"chosen_{dest}"
+    return condition
+
+
+def _guards_hold(event) -> bool:
+    """A condition that evaluates every guard, not just up to the first that fails, and hands the failures
+    to the engine, which reports them all together (GuardFailed)."""
+    failures = _failing(event.transition.spec.guards, event.kwargs["ctx"], known_data=True)
+    event.kwargs["failures"].extend(failures)
+    return not failures
+
+
+def _arrive(event) -> None:
+    """The first after-callback: the context takes the machine's new state and the transition's reason."""
+    ctx: Context = event.kwargs["ctx"]
+    ctx.state = event.model.state
+    if event.transition.spec.reason:
+        ctx.reason = event.transition.spec.reason
+
+
+def _on_context(effect: Callable[[Context], None]) -> Callable:
+    def callback(event) -> None:
+        effect(event.kwargs["ctx"])
+    callback.__name__ = getattr(effect, "__name__", "effect")
+    return callback
+
+
+def _failing(guards: Iterable[Guard], ctx: Context, *, known_data: bool) -> list[Guard]:
+    """The guards that do not hold. A guard that raises is a bug and propagates; guards that read data
+    which may be absent check for it themselves. Without the trigger's data (``known_data`` False) the
+    guards that need them are skipped."""
+    return [g for g in guards if (known_data or not g.needs_data) and not g.check(ctx)]
+
+
 def as_json(value):
     """A value as case data and events store it: dates and instants as ISO strings, at any depth."""
     if isinstance(value, dict):
@@ -294,13 +374,6 @@ def as_json(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
-
-
-def _holds(guard: Guard, ctx: Context) -> bool:
-    try:
-        return bool(guard.check(ctx))
-    except (KeyError, TypeError):
-        return False
 
 
 def load(schema: type[Schema] | None, data: dict | None) -> dict:

@@ -190,7 +190,7 @@ def allowed_in(state: str) -> set[str]:
 
 def test_the_table_covers_exactly_the_contracts_states_and_triggers():
     assert set(TABLE) == {s.name for s in PROCESS.states}
-    assert set(TRIGGERS) == set(PROCESS.triggers())
+    assert set(TRIGGERS) == set(ENGINE.triggers())
     assert {s.name for s in PROCESS.states if s.terminal} == {
         "disclosed", "partially_disclosed", "withheld", "unavailable", "not_processed", "closed_other"}
     assert len(CELLS) == 14 * 19
@@ -734,3 +734,41 @@ def test_fee_notice_records_the_fee_basis_exactly_once():
     assert sim.history[-1]["data"] == {"basis": "per_piece", "pieces": 12, "pieces_already_this_month": 20}
     # pieces 21-32: 21-30 10 × 100, 31-32 2 × 200
     assert fee_total(sim.last_ctx.params) == 1400
+
+
+# -- refusals by the machine and guards that meet absent data ---------------------------------------------
+def test_approving_a_proposal_whose_outcome_approve_cannot_lead_to_is_not_allowed():
+    sim = case_in("under_review")
+    sim.data["proposal"]["outcome"] = "in_progress"  # not a proposable outcome: the machine has no such transition
+    before = (copy.deepcopy(sim.data), [c.to_dict() for c in sim.clocks.values()])
+    with pytest.raises(TriggerNotAllowed) as info:
+        sim.fire("approve", DAY)
+    assert info.value.message == "approve 未能执行"
+    assert info.value.details == {"state": "under_review", "allowed": ["return_for_revision", "approve", "withdraw"]}
+    assert sim.state == "under_review" and before == (sim.data, [c.to_dict() for c in sim.clocks.values()])
+
+
+def paused_reply_in_progress() -> Sim:
+    """Reasons requested with the reply clock paused, a refusal proposed, then returned for revision: the
+    case is in progress again while its reply clock is still paused, so it has no reply due date."""
+    sim = Sim(RECEIVED_ON, rules={"reasons_pause_reply_clock": True})
+    sim.fire("request_reasons", DAY, **VALID["request_reasons"])
+    sim.fire("propose_reply", DAY, outcome="not_processed", reason="unreasonable_volume")
+    sim.fire("return_for_revision", DAY, comment="请再研究申请人说明的理由")
+    assert sim.state == "in_progress" and sim.reading().status == "paused" and sim.due() is None
+    return sim
+
+
+def test_with_the_reply_clock_paused_the_statuses_say_extension_and_fee_notice_need_a_running_reply_period():
+    sim = paused_reply_in_progress()
+    statuses = {s.trigger: s for s in ENGINE.statuses(sim.context(DAY, APPROVER, {}))}
+    assert [w["name"] for w in statuses["extend"].why] == ["within_reply_period"]
+    assert [w["name"] for w in statuses["issue_fee_notice"].why] == ["within_fee_notice_period"]
+    assert statuses["propose_reply"].allowed
+
+
+def test_with_the_reply_clock_paused_extending_is_refused_by_its_guard():
+    sim = paused_reply_in_progress()
+    with pytest.raises(GuardFailed) as info:
+        sim.fire("extend", DAY, **VALID["extend"])
+    assert [g["name"] for g in info.value.details["guards"]] == ["within_reply_period"]

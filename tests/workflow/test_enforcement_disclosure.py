@@ -125,7 +125,7 @@ def test_every_state_and_trigger_is_allowed_or_forbidden_as_the_contract_says(st
 def test_terminal_states_are_exactly_withdrawn_exempted_and_expired():
     assert ed.PROCESS.terminal_states == ("withdrawn", "exempted", "expired")
     assert [s.name for s in ed.PROCESS.states] == STATES
-    assert ed.PROCESS.triggers() == TRIGGERS
+    assert ENGINE.triggers() == TRIGGERS
 
 
 # -- guarded: allowed from the state, refused by a named rule, nothing changed ------------------------

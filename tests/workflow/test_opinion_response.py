@@ -104,7 +104,7 @@ def test_every_state_and_trigger(setup_name, trigger, expected):
         with pytest.raises(TriggerNotAllowed) as exc:
             fire(ctx, trigger, **VALID[trigger])
         assert trigger not in exc.value.details["allowed"]
-        assert exc.value.details["allowed"] == PROCESS.allowed_from(state)
+        assert exc.value.details["allowed"] == ENGINE.allowed_from(state)
     elif expected == G:
         assert not status.allowed
         assert [w["name"] for w in status.why] == ["has_information_and_press_conference"]
@@ -123,7 +123,7 @@ def test_every_state_and_trigger(setup_name, trigger, expected):
 def test_the_table_covers_every_state_and_trigger():
     states = {setup(name).state for name in TABLE}
     assert states == {s.name for s in PROCESS.states}
-    assert set(PROCESS.triggers()) == set(TRIGGERS)
+    assert set(ENGINE.triggers()) == set(TRIGGERS)
     assert PROCESS.terminal_states == ("responded",)
 
 

@@ -113,10 +113,10 @@ def test_every_state_and_trigger(state, trigger, which, expected):
 
 
 def test_the_table_covers_the_contract_and_the_definition():
-    assert PROCESS.triggers() == TRIGGERS and [s.name for s in PROCESS.states] == STATES
+    assert ENGINE.triggers() == TRIGGERS and [s.name for s in PROCESS.states] == STATES
     assert set(PROCESS.terminal_states) == {"published", "withdrawn"} and PROCESS.initial == "drafting"
     for state in STATES:
-        assert PROCESS.allowed_from(state) == [t for t in TRIGGERS if TABLE[state].get(t)]
+        assert ENGINE.allowed_from(state) == [t for t in TRIGGERS if TABLE[state].get(t)]
 
 
 def test_statuses_show_the_approval_rules_before_anything_is_typed():

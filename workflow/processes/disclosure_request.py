@@ -324,8 +324,18 @@ has_consultation_period_passed = Guard(
 has_payment_window_passed = Guard(
     "has_payment_window_passed", lambda ctx: ctx.effective_on > ctx.reading("fee").due_on,
     "缴费期限尚未届满，不能按逾期未缴费处理", "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）")
+
+
+def _within_reply_clock(ctx: Context) -> bool:
+    """On or before the reply due date. A paused reply clock has no due date (it can still be paused in
+    in_progress, e.g. a proposal made while awaiting reasons and returned for revision): there is then no
+    running period to extend or to notify a fee within, so the rule does not hold."""
+    due = ctx.reading("reply").due_on
+    return due is not None and ctx.effective_on <= due
+
+
 within_reply_period = Guard(
-    "within_reply_period", lambda ctx: ctx.effective_on <= ctx.reading("reply").due_on,
+    "within_reply_period", _within_reply_clock,
     "延期应在答复期限届满前决定，答复期限已过", "《政府信息公开条例》第三十三条第二款")
 within_extension_cap = Guard(
     "within_extension_cap",
@@ -340,7 +350,7 @@ has_service_after_notice = Guard(
     "申请人收到收费通知的日期不能早于通知发出的日期", "《政府信息公开信息处理费管理办法》（缴费期限自收到通知次日起算）",
     needs_data=True)
 within_fee_notice_period = Guard(
-    "within_fee_notice_period", lambda ctx: ctx.effective_on <= ctx.reading("reply").due_on,
+    "within_fee_notice_period", _within_reply_clock,
     "收费通知应在答复期限内发出", "《政府信息公开信息处理费管理办法》", needs_data=False)
 has_requested_reasons = Guard(
     "has_requested_reasons",
@@ -524,9 +534,10 @@ PROCESS = Process(
                    effects=(stop_clock("reasons", "已审查申请人说明的理由"), _record_proposal), schema=ProposalSchema),
         Transition("return_for_revision", ("under_review",), "in_progress", "退回修改", APPROVERS,
                    effects=(_clear_proposal,), schema=RevisionSchema, comment_required=True),
+        # The reply ends the case in the state the approved proposal names: one of the proposable outcomes.
         Transition("approve", ("under_review",), None, "审核通过并答复", APPROVERS,
-                   destination=_proposed_destination, effects=(_take_proposal, stop_all_clocks("已答复")),
-                   letter="reply"),
+                   destination=_proposed_destination, dests=tuple(PROPOSABLE),
+                   effects=(_take_proposal, stop_all_clocks("已答复")), letter="reply"),
         Transition("withdraw", OPEN_STATES, "closed_other", "申请人撤回", WORKERS,
                    effects=(stop_all_clocks("申请人撤回"), set_data(withdrawn=lambda c: True)),
                    reason="withdrawn", schema=WithdrawalSchema, letter="reply"),
