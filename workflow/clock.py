@@ -104,9 +104,6 @@ class Reading:
             return dt.datetime.fromisoformat(self.stopped_on) <= self.due_at
         return self.due_on is None or _date(self.stopped_on) <= self.due_on
 
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.status == RUNNING and self.due_on is not None and today > self.due_on
-
     def to_dict(self, explain: bool = False) -> dict:
         out = {
             "name": self.name, "kind": self.kind, "title": self.title, "status": self.status,
@@ -121,6 +118,13 @@ class Reading:
         if explain:
             out["explanation"] = {"summary": self.summary, "counted": self.counted, "skipped": self.skipped}
         return out
+
+
+def is_late(due_on: dt.date | None, due_at: dt.datetime | None, *, today: dt.date, now: dt.datetime) -> bool:
+    """The one definition of late, for a running time limit: a working-day limit is late from the day
+    after its due date (the due date itself is still in time); an hour limit once its instant has passed.
+    A stopped clock has no running limit: whether it held is ``Reading.met``."""
+    return (due_on is not None and due_on < today) or (due_at is not None and due_at < now)
 
 
 def _iso(value) -> str:

@@ -149,7 +149,7 @@ class Process:
         return tuple(s.name for s in self.states if s.terminal)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Context:
     """Everything a guard or an effect may look at; effects change ``data``, ``clocks`` and ``reason``."""
 

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from workflow.calendar import WorkCalendar
-from workflow.clock import Clock, Reading
+from workflow.clock import Clock, Reading, is_late
 from workflow.engine import AGENCY, Process
 
 from ..extensions import db
@@ -15,15 +15,9 @@ from ..models import Case, CaseClock
 from . import timesource
 
 
-# -- late: one definition for the case list, the case dump and the due report -------------------------
-def is_late(due_on: dt.date | None, due_at: dt.datetime | None, *, today: dt.date, now: dt.datetime) -> bool:
-    """A working-day limit is late from the day after its due date (the due date itself is still in
-    time); an hour limit is late once its instant has passed."""
-    return (due_on is not None and due_on < today) or (due_at is not None and due_at < now)
-
-
+# -- late (workflow.clock.is_late) for the case list, the case dump and the due report ---------------
 def late_clause(due_on, due_at, *, today: dt.date, now: dt.datetime):
-    """``is_late`` as an SQL condition on a due-date column and a due-instant column."""
+    """``workflow.clock.is_late`` as an SQL condition on a due-date column and a due-instant column."""
     return sa.or_(due_on < today, due_at < now)
 
 

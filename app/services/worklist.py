@@ -7,13 +7,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from workflow.clock import is_late
 from workflow.engine import AGENCY
 
 from ..extensions import db
 from ..models import Case, CaseClock
 from . import timesource
 from .calendar import current_calendar
-from .clocks import is_late
 
 OVERDUE, DUE_SOON, WINDOW_LAPSED = "overdue", "due_soon", "window_lapsed"
 

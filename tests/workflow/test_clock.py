@@ -15,7 +15,7 @@ import json
 import pytest
 
 from workflow.calendar import WorkCalendar, YearData
-from workflow.clock import HOURS, WORKING_DAYS, Clock
+from workflow.clock import HOURS, WORKING_DAYS, Clock, is_late
 
 D = dt.date.fromisoformat
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -251,7 +251,6 @@ def test_a_stopped_clock_is_met_only_if_stopped_by_the_due_date(calendar, stop, 
     assert reading.stopped_on == stop
     assert reading.due_on == D("2025-10-17")
     assert reading.met() is met
-    assert reading.is_overdue(D("2025-12-31")) is False  # a stopped clock is never overdue
 
 
 def test_operations_after_a_stop_are_ignored(calendar):
@@ -270,9 +269,17 @@ def test_a_clock_stopped_while_paused_has_met_its_limit(calendar):
 
 
 @pytest.mark.parametrize("today, overdue", [("2025-10-17", False), ("2025-10-18", True)])
-def test_a_running_clock_is_overdue_only_after_its_due_date(calendar, today, overdue):
+def test_a_running_clock_is_late_only_after_its_due_date(calendar, today, overdue):
     reading = clock_with(("start", "2025-09-15", 20)).evaluate(calendar)
-    assert reading.is_overdue(D(today)) is overdue
+    now = dt.datetime.combine(D(today), dt.time(23, 59), dt.timezone.utc)
+    assert is_late(reading.due_on, reading.due_at, today=D(today), now=now) is overdue
+
+
+@pytest.mark.parametrize("now, late", [("2026-11-27T15:00:00+08:00", False), ("2026-11-27T15:00:01+08:00", True)])
+def test_an_hour_limit_is_late_once_its_instant_has_passed(now, late):
+    due_at = dt.datetime.fromisoformat("2026-11-27T15:00:00+08:00")
+    now = dt.datetime.fromisoformat(now)
+    assert is_late(None, due_at, today=now.date(), now=now) is late
 
 
 # -- hour clocks -------------------------------------------------------------------------------------------

@@ -51,16 +51,21 @@ class Sim:
     def __init__(self, received_on: str, *, rules: dict | None = None):
         self.rules = PROCESS.rules_with(rules or {})
         params = load(PROCESS.registration_schema, {**REGISTRATION, "arrived_on": received_on})
-        ctx = Context(PROCESS, PROCESS.initial, _jsonable(params), params, D(received_on), NOW, CALENDAR,
-                      self.rules, REGISTRAR, [], {s.name: Clock(s.name, s.kind, s.title) for s in PROCESS.clocks})
+        ctx = Context(process=PROCESS, state=PROCESS.initial, data=_jsonable(params), params=params,
+                      effective_on=D(received_on), now=NOW, calendar=CALENDAR, rules=self.rules,
+                      role=REGISTRAR, history=[],
+                      clocks={s.name: Clock(s.name, s.kind, s.title) for s in PROCESS.clocks})
         ENGINE.open(ctx)
         self.state, self.reason, self.data, self.clocks = ctx.state, None, ctx.data, ctx.clocks
         self.history: list[dict] = []
         self.last_ctx = ctx
 
     def context(self, on: str, role: str, params: dict) -> Context:
-        return Context(PROCESS, self.state, copy.deepcopy(self.data), copy.deepcopy(params), D(on), NOW, CALENDAR,
-                       self.rules, role, list(self.history), copy.deepcopy(self.clocks), reason=self.reason)
+        return Context(process=PROCESS, state=self.state, data=copy.deepcopy(self.data),
+                       params=copy.deepcopy(params), effective_on=D(on), now=NOW,
+                       calendar=CALENDAR, rules=self.rules, role=role,
+                       history=list(self.history), clocks=copy.deepcopy(self.clocks),
+                       reason=self.reason)
 
     def fire(self, trigger: str, on: str, role: str = APPROVER, **params):
         ctx = self.context(on, role, params)

@@ -49,8 +49,10 @@ def opened(*, role: str = HANDLER, rules: dict | None = None, **overrides) -> Co
     params = load(ed.RegistrationSchema, registration(**overrides))
     data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items()}
     clocks = {s.name: Clock(s.name, s.kind, s.title) for s in ed.PROCESS.clocks}
-    ctx = Context(ed.PROCESS, "decided", data, params, D(data["decision_date"]), dt.datetime(2026, 11, 27),
-                  CALENDAR, {**ed.RULES, **(rules or {})}, role, [], clocks)
+    ctx = Context(process=ed.PROCESS, state="decided", data=data, params=params,
+                  effective_on=D(data["decision_date"]), now=dt.datetime(2026, 11, 27),
+                  calendar=CALENDAR, rules={**ed.RULES, **(rules or {})}, role=role, history=[],
+                  clocks=clocks)
     ENGINE.open(ctx)
     return ctx
 

@@ -69,8 +69,9 @@ def sketch(*, guards=(), decide_guards=()) -> Process:
 def context(process: Process, state: str = "open", *, role: str = APPROVER, params: dict | None = None,
             data: dict | None = None) -> Context:
     clocks = {spec.name: Clock(spec.name, spec.kind, spec.title) for spec in process.clocks}
-    return Context(process, state, dict(data or {}), dict(params or {}), DAY, NOW, WorkCalendar(),
-                   process.rules, role, [], clocks)
+    return Context(process=process, state=state, data=dict(data or {}), params=dict(params or {}),
+                   effective_on=DAY, now=NOW, calendar=WorkCalendar(), rules=process.rules,
+                   role=role, history=[], clocks=clocks)
 
 
 def guard(name: str, check, *, needs_data: bool = False) -> Guard:

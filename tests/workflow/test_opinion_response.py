@@ -33,8 +33,9 @@ def new_case(*, now: dt.datetime = NOW, rules: dict | None = None, **overrides) 
     params = load(PROCESS.registration_schema, registration(**overrides))
     data = {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in params.items()}
     clocks = {spec.name: Clock(spec.name, spec.kind, spec.title) for spec in PROCESS.clocks}
-    ctx = Context(PROCESS, PROCESS.initial, data, params, now.astimezone(CST).date(), now, WorkCalendar(),
-                  {**PROCESS.rules, **(rules or {})}, HANDLER, [], clocks)
+    ctx = Context(process=PROCESS, state=PROCESS.initial, data=data, params=params,
+                  effective_on=now.astimezone(CST).date(), now=now, calendar=WorkCalendar(),
+                  rules={**PROCESS.rules, **(rules or {})}, role=HANDLER, history=[], clocks=clocks)
     ENGINE.open(ctx)
     return ctx
 

@@ -67,9 +67,11 @@ def context(state: str, data: dict, *, params=None, on="2026-09-29", role=ADMIN,
         issued_on = "2026-09-29"
     if issued_on:
         data = data | {"issued_on": issued_on}
-    return Context(PROCESS, state, dict(data), dict(params or {}), D(on),
-                   dt.datetime.combine(D(on), dt.time(10), dt.timezone(dt.timedelta(hours=8))), CALENDAR,
-                   {**RULES, **(rules or {})}, role, [], clocks(issued_on, (rules or RULES)["interpretation_days"]))
+    return Context(process=PROCESS, state=state, data=dict(data), params=dict(params or {}),
+                   effective_on=D(on),
+                   now=dt.datetime.combine(D(on), dt.time(10), dt.timezone(dt.timedelta(hours=8))),
+                   calendar=CALENDAR, rules={**RULES, **(rules or {})}, role=role, history=[],
+                   clocks=clocks(issued_on, (rules or RULES)["interpretation_days"]))
 
 
 # -- every state × every trigger -----------------------------------------------------------------------
