@@ -65,9 +65,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from api import bp as api_bp
+    from api import init_app as init_api
 
-    app.register_blueprint(api_bp)
+    init_api(app)  # the API blueprint, registered through flask-smorest (its OpenAPI document)
 
 
 def register_cli(app: Flask) -> None:
