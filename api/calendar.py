@@ -26,7 +26,7 @@ def administrators_only(view):
 @bp.get("/calendar/<int:year>")
 @bp.doc(tags=["calendar"], summary="某年的节假日和调休上班日")
 @bp.response(200, CalendarYearSchema, description="该年日历，及是否为临时推定")
-@fails_with(401, 422)
+@fails_with(401, 404, 422)
 def get_calendar_year(year: int):
     """A year's holidays and make-up working days, and whether it is provisional."""
     if not 1900 < year < 2200:

@@ -16,6 +16,7 @@ from .schemas import (CaseCreateSchema, CasePageSchema, CaseQuerySchema, CaseRes
                       ClockListSchema, DocumentListSchema, DocumentSchema, EventListSchema, EventSchema,
                       TransitionRequestSchema, TriggerListSchema)
 
+# Ids are 32-bit in the database: a larger one is no case (404), never an overflow.
 case_schema, event_schema, document_schema = CaseSchema(), EventSchema(), DocumentSchema()
 
 IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
@@ -76,7 +77,7 @@ def list_cases(query):
     return service.list_cases(actor=g.user, **query)
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<int(max=2147483647):case_id>")
 @bp.doc(tags=["cases"], summary="案件详情")
 @bp.response(200, CaseSchema, description="案件")
 @fails_with(401, 404)
@@ -85,7 +86,7 @@ def get_case(case_id: int):
     return service.get_case(case_id, actor=g.user)
 
 
-@bp.get("/cases/<int:case_id>/triggers")
+@bp.get("/cases/<int(max=2147483647):case_id>/triggers")
 @bp.doc(tags=["cases"], summary="可执行的操作")
 @bp.response(200, TriggerListSchema, description="每个操作是否可执行及原因")
 @fails_with(401, 404)
@@ -95,7 +96,7 @@ def list_triggers(case_id: int):
     return {"state": case.state, "version": case.version, "triggers": service.triggers_of(case, actor=g.user)}
 
 
-@bp.post("/cases/<int:case_id>/transitions")
+@bp.post("/cases/<int(max=2147483647):case_id>/transitions")
 @bp.doc(tags=["cases"], summary="执行操作", parameters=[IDEMPOTENCY_KEY, IF_MATCH])
 @bp.arguments(TransitionRequestSchema)
 @bp.response(201, CaseResultSchema, description="新的案件状态、事件和制发的文书")
@@ -115,7 +116,7 @@ def fire_trigger(body, case_id: int):
     return _reply(result, 201)
 
 
-@bp.get("/cases/<int:case_id>/events")
+@bp.get("/cases/<int(max=2147483647):case_id>/events")
 @bp.doc(tags=["cases"], summary="案件历史")
 @bp.response(200, EventListSchema, description="事件，最早的在前，及哈希链是否完好")
 @fails_with(401, 404)
@@ -126,7 +127,7 @@ def list_events(case_id: int):
     return {"items": events, "chain_verified": verified}
 
 
-@bp.get("/cases/<int:case_id>/clocks")
+@bp.get("/cases/<int(max=2147483647):case_id>/clocks")
 @bp.doc(tags=["cases"], summary="案件时钟")
 @bp.response(200, ClockListSchema, description="每个时钟及期限的逐日说明")
 @fails_with(401, 404)
@@ -136,7 +137,7 @@ def list_clocks(case_id: int):
     return {"items": service.case_clocks(case)}
 
 
-@bp.get("/cases/<int:case_id>/documents")
+@bp.get("/cases/<int(max=2147483647):case_id>/documents")
 @bp.doc(tags=["documents"], summary="案件文书")
 @bp.response(200, DocumentListSchema, description="已制发的文书")
 @fails_with(401, 404)

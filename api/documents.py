@@ -14,7 +14,7 @@ from .errors import fails_with
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@bp.get("/documents/<int:document_id>/content")
+@bp.get("/documents/<int(max=2147483647):document_id>/content")
 @bp.doc(tags=["documents"], summary="下载文书（.docx，与制发时一致）")
 @bp.response(200, content_type=DOCX, description="文书文件；ETag 和 X-Content-SHA256 为其 SHA-256", headers={
     "ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}})

@@ -2,7 +2,7 @@
 Chinese (workflow.fields.ChineseSchema); output schemas describe what the views dump."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from app.services.clocks import case_is_overdue
 from workflow.fields import ChineseSchema
@@ -58,12 +58,21 @@ class CalendarLoadSchema(ChineseSchema):
 
 # -- output ------------------------------------------------------------------------------------------
 class ErrorSchema(Schema):
-    """Every error body; some carry more keys (allowed, state, roles, guards, current_version, report)."""
+    """Every error body; some carry more keys, named below (and possibly others: clients ignore them)."""
+
+    class Meta:
+        unknown = INCLUDE
 
     code = fields.String(required=True, metadata=_described("错误代码"))
     status = fields.Integer(required=True, metadata=_described("HTTP 状态码"))
     message = fields.String(required=True, metadata=_described("说明"))
     errors = fields.Dict(required=True, metadata=_described("各字段的错误", "字段名 -> 错误说明列表（嵌套对象按层级）"))
+    allowed = fields.List(fields.String(), metadata=_described("可用的取值或操作"))
+    state = fields.String(metadata=_described("案件当前状态"))
+    roles = fields.List(fields.String(), metadata=_described("可执行此操作的角色"))
+    guards = fields.List(fields.Dict(), metadata=_described("未满足的条件", "每项 {name, message, basis}"))
+    current_version = fields.Integer(metadata=_described("案件当前版本"))
+    key = fields.String(metadata=_described("重复使用的 Idempotency-Key"))
 
 
 class TokenSchema(Schema):

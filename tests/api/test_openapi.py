@@ -25,7 +25,7 @@ def document(app):
 
 def openapi_path(rule: str) -> str:
     """/api/v1/cases/<int:case_id> -> /cases/{case_id} (paths are relative to the server URL /api/v1)."""
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.removeprefix("/api/v1"))
+    return re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", r"{\1}", rule.removeprefix("/api/v1"))
 
 
 def operations(document):
