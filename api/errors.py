@@ -2,15 +2,23 @@
 from __future__ import annotations
 
 import json
-from http import HTTPStatus
 import logging
+from http import HTTPStatus
 
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.services.errors import ConcurrentUpdate, IdempotencyMismatch, NotFound
-from workflow.errors import (GuardFailed, InvalidData, LetterIncomplete, NotPermitted, TriggerNotAllowed,
-                             UnknownProcess, UnknownTrigger, WorkflowError)
+from workflow.errors import (
+    GuardFailed,
+    InvalidData,
+    LetterIncomplete,
+    NotPermitted,
+    TriggerNotAllowed,
+    UnknownProcess,
+    UnknownTrigger,
+    WorkflowError,
+)
 
 from . import bp
 
@@ -36,11 +44,12 @@ def log_refusal(status: int, code: str, message: str, errors) -> None:
     view_args = request.view_args or {}
     trigger = _trigger_of(request) if request.endpoint == "api.fire_trigger" else None
     user = g.get("user")
-    log.info("refused %s %s: %s %s", request.method, request.path, status, code,
+    actor = user.username if user is not None else None
+    log.info("refused %s %s: %s %s case=%s trigger=%s actor=%s reason=%s", request.method, request.path, status,
+             code, view_args.get("case_id"), trigger, actor, message,
              extra={"event": "refusal", "status": status, "code": code, "reason": message, "errors": errors,
                     "case_id": view_args.get("case_id"), "trigger": trigger,
-                    "actor": user.username if user is not None else None,
-                    "method": request.method, "path": request.path})
+                    "actor": actor, "method": request.method, "path": request.path})
 
 
 def _trigger_of(req) -> str | None:
