@@ -295,7 +295,7 @@ class ProposalSchema(Base):
 
 
 class RevisionSchema(Base):
-    comment = Text(required=True)
+    comment = Text(required=True, label="退回修改意见")
 
 
 class WithdrawalSchema(Base):
