@@ -12,18 +12,36 @@ from app.services.users import find_user
 
 from . import bp
 from .errors import ApiError, fails_with
-from .schemas import (CaseCreateSchema, CasePageSchema, CaseQuerySchema, CaseResultSchema, CaseSchema,
-                      ClockListSchema, DocumentListSchema, DocumentSchema, EventListSchema, EventSchema,
-                      TransitionRequestSchema, TriggerListSchema)
+from .schemas import (
+    CaseCreateSchema,
+    CasePageSchema,
+    CaseQuerySchema,
+    CaseResultSchema,
+    CaseSchema,
+    ClockListSchema,
+    DocumentListSchema,
+    DocumentSchema,
+    EventListSchema,
+    EventSchema,
+    TransitionRequestSchema,
+    TriggerListSchema,
+)
 
 # Ids are 32-bit in the database: a larger one is no case (404), never an overflow.
 case_schema, event_schema, document_schema = CaseSchema(), EventSchema(), DocumentSchema()
 
 IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
                    "description": "同一请求重试时使用同一键，服务只执行一次并重放第一次的答复",
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+                   "schema": {"type": "string", "maxLength": 200}}  # empty: none
 IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "description": "期望的案件版本号（乐观锁）",
             "schema": {"type": "string", "pattern": r'^"?\d{1,10}"?$'}}
+# Examples in the document: a client (or a fuzzer) can register a real case and move it on.
+CASE_EXAMPLE = {"process": "disclosure_request", "data": {
+    "applicant_type": "natural_person", "applicant_name": "张三", "id_type": "resident_id_card",
+    "id_number": "11010519491231002X", "phone": "13800000000", "address": "贵州省贵阳市云岩区中华北路1号",
+    "description": "2025年度全省律师事务所年度考核结果", "form": "paper", "delivery": "post", "channel": "in_person",
+    "arrived_on": "2026-11-20"}}
+TRANSITION_EXAMPLE = {"trigger": "accept", "data": {}}
 LOCATION = {"Location": {"description": "新案件的地址", "schema": {"type": "string"}}}
 
 
@@ -56,7 +74,7 @@ def _render(result: Result, status: int) -> tuple[int, dict]:
 
 @bp.post("/cases")
 @bp.doc(tags=["cases"], summary="登记案件", parameters=[IDEMPOTENCY_KEY])
-@bp.arguments(CaseCreateSchema)
+@bp.arguments(CaseCreateSchema, example=CASE_EXAMPLE)
 @bp.response(201, CaseResultSchema, description="案件及其登记事件", headers=LOCATION)
 @fails_with(400, 401, 403, 409, 413, 422)
 def create_case(body):
@@ -98,7 +116,7 @@ def list_triggers(case_id: int):
 
 @bp.post("/cases/<int(max=2147483647):case_id>/transitions")
 @bp.doc(tags=["cases"], summary="执行操作", parameters=[IDEMPOTENCY_KEY, IF_MATCH])
-@bp.arguments(TransitionRequestSchema)
+@bp.arguments(TransitionRequestSchema, example=TRANSITION_EXAMPLE)
 @bp.response(201, CaseResultSchema, description="新的案件状态、事件和制发的文书")
 @fails_with(400, 401, 403, 404, 409, 413, 422)
 def fire_trigger(body, case_id: int):

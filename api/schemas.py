@@ -20,12 +20,12 @@ class TokenRequestSchema(ChineseSchema):
 
 
 class CaseCreateSchema(ChineseSchema):
-    process = fields.String(required=True, validate=validate.Length(min=1, max=40),
+    process = fields.String(required=True, validate=validate.Length(max=40),
                             metadata=_described("流程", "流程名称，见 GET /processes"))
     data = fields.Dict(required=True, metadata=_described(
         "登记数据", "按流程的 registration_schema（GET /processes/{name}）填写"))
     department = fields.String(validate=validate.Length(max=100), metadata=_described("承办部门"))
-    assignee = fields.String(validate=validate.Length(min=1, max=80), metadata=_described("承办人用户名"))
+    assignee = fields.String(validate=validate.Length(max=80), metadata=_described("承办人用户名"))
 
 
 class TransitionRequestSchema(ChineseSchema):
@@ -38,10 +38,10 @@ class TransitionRequestSchema(ChineseSchema):
 
 
 class CaseQuerySchema(ChineseSchema):
-    process = fields.String(validate=validate.Length(min=1, max=40), metadata=_described("流程"))
-    state = fields.String(validate=validate.Length(min=1, max=40), metadata=_described("状态"))
+    process = fields.String(validate=validate.Length(max=40), metadata=_described("流程"))
+    state = fields.String(validate=validate.Length(max=40), metadata=_described("状态"))
     department = fields.String(validate=validate.Length(max=100), metadata=_described("承办部门"))
-    assignee = fields.String(validate=validate.Length(min=1, max=80), metadata=_described("承办人用户名"))
+    assignee = fields.String(validate=validate.Length(max=80), metadata=_described("承办人用户名"))
     due_before = fields.Date(metadata=_described("期限早于"))
     overdue = fields.Boolean(metadata=_described("是否逾期"))
     received_from = fields.Date(metadata=_described("收到日期起"))
