@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from app import create_app
+from app.extensions import db
 from app.log_format import JsonFormatter
 from config import TestingConfig
 from tests import factories as f
@@ -70,6 +71,8 @@ def test_a_server_error_is_logged_with_its_traceback(database_url, clock, monkey
         (record,) = [r for r in caplog.records if r.levelno == logging.ERROR and r.name == "api"]
         assert record.exc_info[0] is RuntimeError and record.actor == "handler"
         assert "the disk is full" in JsonFormatter().format(record)
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_json_lines_carry_the_fields_and_the_traceback():
