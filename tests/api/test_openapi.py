@@ -139,3 +139,14 @@ def test_the_error_body_is_the_documented_one(document):
 def test_no_external_url_appears_in_the_document(document):
     text = json.dumps(document, ensure_ascii=False)
     assert re.findall(r"https?://[^\s\"']*", text) == []
+
+
+def test_errors_are_json_under_the_api_only_and_a_405_says_what_is_allowed(app):
+    client = app.test_client()
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html"  # flask-smorest's app-wide handler is off
+    api = client.get("/api/v1/no-such-resource")
+    assert api.status_code == 404 and api.get_json()["code"] == "not_found"
+    wrong = client.delete(url("api.list_cases"))
+    assert wrong.status_code == 405 and set(wrong.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert set(wrong.get_json()) == {"code", "status", "message", "errors"}
