@@ -61,6 +61,7 @@ class Config:
     TOKEN_TTL_HOURS = int(os.environ.get("TOKEN_TTL_HOURS", "12"))
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     DEMO_USERS = False
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text, or json: one JSON object per line
     CLOCK = None  # a callable returning an aware UTC datetime; None: the system clock
 
 

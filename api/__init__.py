@@ -1,7 +1,15 @@
-"""The REST API under /api/v1: JSON in and out, bearer tokens, errors as {code, status, message, errors}."""
-from flask import Blueprint
+"""The REST API under /api/v1: JSON in and out, bearer tokens, errors as {code, status, message, errors}.
+
+The views are declared on a flask-smorest blueprint, so the OpenAPI document is generated from the same
+schemas that parse requests (``@bp.arguments``) and dump responses (``@bp.response``)."""
+from flask_smorest import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+from .arguments import Parser  # noqa: E402
+
+bp.ARGUMENTS_PARSER = Parser()  # before any view is declared: @bp.arguments binds it
+
 from . import auth, errors  # noqa: E402,F401  (registers hooks on bp)
 from . import calendar, cases, documents, imports, openapi, processes, tokens  # noqa: E402,F401
+from .openapi import init_app  # noqa: E402,F401

@@ -9,18 +9,18 @@ from flask import g, send_file
 from app.services.documents import get_document
 
 from . import bp
+from .errors import fails_with
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@bp.get("/documents/<int:document_id>/content")
+@bp.get("/documents/<int(max=2147483647):document_id>/content")
+@bp.doc(tags=["documents"], summary="下载文书（.docx，与制发时一致）")
+@bp.response(200, content_type=DOCX, description="文书文件；ETag 和 X-Content-SHA256 为其 SHA-256", headers={
+    "ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}})
+@fails_with(401, 404)
 def get_document_content(document_id: int):
-    """Download a letter (.docx) exactly as issued; the SHA-256 is in the ETag and X-Content-SHA256.
-    ---
-    get:
-      tags: [documents]
-      responses: {200: {description: the .docx}, 404: {description: not found}}
-    """
+    """Download a letter (.docx) exactly as issued; the SHA-256 is in the ETag and X-Content-SHA256."""
     doc = get_document(document_id, actor=g.user)
     response = send_file(io.BytesIO(doc.content), mimetype=DOCX, as_attachment=True,
                          download_name=f"document-{doc.id}.docx", etag=doc.sha256, conditional=True)

@@ -1,25 +1,64 @@
-"""Error handlers scoped to the API blueprint, so pages keep HTML errors."""
+"""Error handlers scoped to the API blueprint, so pages keep HTML errors; every refusal is logged."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import json
+import logging
+from http import HTTPStatus
+
+from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.services.errors import ConcurrentUpdate, IdempotencyMismatch, NotFound
-from workflow.errors import (GuardFailed, InvalidData, LetterIncomplete, NotPermitted, TriggerNotAllowed,
-                             UnknownProcess, UnknownTrigger, WorkflowError)
+from workflow.errors import (
+    GuardFailed,
+    InvalidData,
+    LetterIncomplete,
+    NotPermitted,
+    TriggerNotAllowed,
+    UnknownProcess,
+    UnknownTrigger,
+    WorkflowError,
+)
 
 from . import bp
+
+log = logging.getLogger("api")
 
 STATUS = {
     InvalidData: 422, GuardFailed: 422, LetterIncomplete: 422, UnknownProcess: 422, UnknownTrigger: 422,
     IdempotencyMismatch: 422, TriggerNotAllowed: 409, ConcurrentUpdate: 409, NotPermitted: 403, NotFound: 404,
 }
+LOGGED = {403, 409, 422}  # refusals and conflicts: a caseworker or an auditor may ask why
 
 
-def error_response(status: int, code: str, message: str, errors=None, **extra):
+def error_response(status: int, code: str, message: str, errors=None, headers=None, **extra):
     body = {"code": code, "status": status, "message": message, "errors": errors or {}}
     body.update(extra)
-    return jsonify(body), status
+    if status in LOGGED:
+        log_refusal(status, code, message, body["errors"])
+    return jsonify(body), status, headers or {}
+
+
+def log_refusal(status: int, code: str, message: str, errors) -> None:
+    """One INFO line per refused request: who, which case and trigger, and why."""
+    view_args = request.view_args or {}
+    trigger = _trigger_of(request) if request.endpoint == "api.fire_trigger" else None
+    user = g.get("user")
+    actor = user.username if user is not None else None
+    log.info("refused %s %s: %s %s case=%s trigger=%s actor=%s reason=%s", request.method, request.path, status,
+             code, view_args.get("case_id"), trigger, actor, message,
+             extra={"event": "refusal", "status": status, "code": code, "reason": message, "errors": errors,
+                    "case_id": view_args.get("case_id"), "trigger": trigger,
+                    "actor": actor, "method": request.method, "path": request.path})
+
+
+def _trigger_of(req) -> str | None:
+    try:
+        body = json.loads(req.get_data(cache=True)[:1_000_000] or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    trigger = body.get("trigger") if isinstance(body, dict) else None
+    return trigger if isinstance(trigger, str) else None
 
 
 class ApiError(Exception):
@@ -43,14 +82,45 @@ def handle_workflow_error(exc: WorkflowError):
 
 @bp.errorhandler(HTTPException)
 def handle_http_error(exc: HTTPException):
-    return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+    status = exc.code or 500
+    if status >= 500:
+        # The traceback of an unexpected failure: Flask passes it here as original_exception.
+        original = getattr(exc, "original_exception", None) or exc
+        log.error("server error on %s %s", request.method, request.path,
+                  exc_info=(type(original), original, original.__traceback__),
+                  extra={"event": "server_error", "status": status, "method": request.method,
+                         "path": request.path, "actor": g.user.username if g.get("user") else None})
+    # Keep the exception's own headers (Allow on a 405, Retry-After ...), not its HTML content type.
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    code = exc.name.lower().replace(" ", "_")
+    message = MESSAGES.get(status) or exc.description or exc.name
+    return error_response(status, code, message, headers=headers)
+
+
+MESSAGES = {
+    404: "请求的地址不存在",
+    405: "此地址不支持该请求方法",
+    413: "请求体过大",
+    500: "服务器内部错误，请稍后重试或联系管理员",
+}
 
 
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
+@bp.app_errorhandler(413)
 def handle_routing_error(exc: HTTPException):
     """Routing errors happen before any blueprint is chosen: answer JSON under the API's prefix only,
     so other pages keep their HTML errors."""
     if request.path.startswith(bp.url_prefix):
         return handle_http_error(exc)
     return exc
+
+
+def fails_with(*statuses: int):
+    """Document the error statuses a view can answer, each with the error body (and Allow on a 405).
+    Every operation can also answer 405 on its path; authenticated ones 401."""
+    def decorator(func):
+        for status in sorted(set(statuses) | {405}, reverse=True):
+            func = bp.alt_response(status, HTTPStatus(status).name)(func)
+        return func
+    return decorator

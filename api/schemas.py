@@ -1,86 +1,93 @@
-"""Explicit input and output schemas of the API."""
+"""Explicit input and output schemas of the API: input schemas refuse unknown fields and answer in
+Chinese (workflow.fields.ChineseSchema); output schemas describe what the views dump."""
 from __future__ import annotations
 
-import json
-
-from flask import request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from app.services.clocks import case_is_overdue
+from workflow.fields import ChineseSchema
 from workflow.processes import get_process
 
-from .errors import ApiError
 
-MAX_DATA_BYTES = 1_000_000
-
-
-def load_json(schema: type[Schema]) -> dict:
-    """Parse the request body as a JSON object and load it; 400 for malformed JSON, 422 for bad fields."""
-    raw = request.get_data(cache=True)
-    if len(raw) > MAX_DATA_BYTES:
-        raise ApiError(413, "payload_too_large", f"请求体不能超过 {MAX_DATA_BYTES} 字节")
-    try:
-        body = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ApiError(400, "malformed_json", f"请求体不是合法的 JSON：{exc}") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "malformed_json", "请求体应为 JSON 对象")
-    try:
-        return schema().load(body)
-    except ValidationError as exc:
-        raise ApiError(422, "invalid_data", "提交的数据有误", _zh(exc.messages)) from None
+def _described(title: str, description: str | None = None, **more) -> dict:
+    return {"title": title, **({"description": description} if description else {}), **more}
 
 
-def _zh(messages):
-    if isinstance(messages, dict):
-        return {k: _zh(v) for k, v in messages.items()}
-    if isinstance(messages, list):
-        return [{"Unknown field.": "未知字段", "Missing data for required field.": "必填",
-                 "Not a valid string.": "应为文本", "Not a valid integer.": "应为整数",
-                 "Not a valid mapping type.": "应为 JSON 对象", "Not a valid date.": "应为日期，格式 YYYY-MM-DD",
-                 "Field may not be null.": "不能为空"}.get(m, m) if isinstance(m, str) else _zh(m)
-                for m in messages]
-    return messages
+# -- input -------------------------------------------------------------------------------------------
+class TokenRequestSchema(ChineseSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80), metadata=_described("用户名"))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=_described("密码"))
 
 
-class Strict(Schema):
+class CaseCreateSchema(ChineseSchema):
+    process = fields.String(required=True, validate=validate.Length(max=40),
+                            metadata=_described("流程", "流程名称，见 GET /processes"))
+    data = fields.Dict(required=True, metadata=_described(
+        "登记数据", "按流程的 registration_schema（GET /processes/{name}）填写"))
+    department = fields.String(validate=validate.Length(max=100), metadata=_described("承办部门"))
+    assignee = fields.String(validate=validate.Length(max=80), metadata=_described("承办人用户名"))
+
+
+class TransitionRequestSchema(ChineseSchema):
+    trigger = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata=_described("操作"))
+    effective_on = fields.Date(metadata=_described("业务日期", "默认今天；不能晚于今天，也不能早于本案上一事件的业务日期"))
+    data = fields.Dict(load_default=dict, metadata=_described(
+        "操作数据", "按该操作的 schema（GET /processes/{name} 的 triggers[].schema）填写"))
+    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+                             metadata=_described("案件版本", "期望的案件版本（乐观锁），也可用 If-Match 头"))
+
+
+class CaseQuerySchema(ChineseSchema):
+    process = fields.String(validate=validate.Length(max=40), metadata=_described("流程"))
+    state = fields.String(validate=validate.Length(max=40), metadata=_described("状态"))
+    department = fields.String(validate=validate.Length(max=100), metadata=_described("承办部门"))
+    assignee = fields.String(validate=validate.Length(max=80), metadata=_described("承办人用户名"))
+    due_before = fields.Date(metadata=_described("期限早于"))
+    overdue = fields.Boolean(metadata=_described("是否逾期"))
+    received_from = fields.Date(metadata=_described("收到日期起"))
+    received_to = fields.Date(metadata=_described("收到日期止"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000), metadata=_described("页码"))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500),
+                              metadata=_described("每页条数"))
+
+
+class CalendarLoadSchema(ChineseSchema):
+    content = fields.String(required=True, validate=validate.Length(min=1, max=20000),
+                            metadata=_described("日历文件内容", "docs/calendar.md 所述格式"))
+
+
+# -- output ------------------------------------------------------------------------------------------
+class ErrorSchema(Schema):
+    """Every error body; some carry more keys, named below (and possibly others: clients ignore them)."""
+
     class Meta:
-        unknown = RAISE
+        unknown = INCLUDE
+
+    code = fields.String(required=True, metadata=_described("错误代码"))
+    status = fields.Integer(required=True, metadata=_described("HTTP 状态码"))
+    message = fields.String(required=True, metadata=_described("说明"))
+    errors = fields.Dict(required=True, metadata=_described("各字段的错误", "字段名 -> 错误说明列表（嵌套对象按层级）"))
+    allowed = fields.List(fields.String(), metadata=_described("可用的取值或操作"))
+    state = fields.String(metadata=_described("案件当前状态"))
+    roles = fields.List(fields.String(), metadata=_described("可执行此操作的角色"))
+    guards = fields.List(fields.Dict(), metadata=_described("未满足的条件", "每项 {name, message, basis}"))
+    current_version = fields.Integer(metadata=_described("案件当前版本"))
+    key = fields.String(metadata=_described("重复使用的 Idempotency-Key"))
 
 
-class TokenRequestSchema(Strict):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    token_type = fields.String(required=True)
 
 
-class CaseCreateSchema(Strict):
-    process = fields.String(required=True, validate=validate.Length(max=40))
-    data = fields.Dict(required=True)
-    department = fields.String(validate=validate.Length(max=100))
-    assignee = fields.String(validate=validate.Length(max=80))
-
-
-class TransitionRequestSchema(Strict):
-    trigger = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    effective_on = fields.Date()
-    data = fields.Dict(load_default=dict)
-    version = fields.Integer(strict=True)
-
-
-class CaseQuerySchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    process = fields.String()
-    state = fields.String()
-    department = fields.String()
-    assignee = fields.String()
-    due_before = fields.Date()
-    overdue = fields.Boolean()
-    received_from = fields.Date()
-    received_to = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+class DueDateSchema(Schema):
+    name = fields.String(metadata=_described("时钟"))
+    title = fields.String()
+    status = fields.String()
+    party = fields.String()
+    due_on = fields.Date(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    provisional = fields.Boolean()
 
 
 class ClockSchema(Schema):
@@ -89,9 +96,9 @@ class ClockSchema(Schema):
     kind = fields.String()
     title = fields.String()
     status = fields.String()
-    limit = fields.Integer()
+    limit = fields.Integer(allow_none=True)
     extension = fields.Integer()
-    used = fields.Integer()
+    used = fields.Integer(allow_none=True)
     remaining = fields.Integer(allow_none=True)
     started_on = fields.String(allow_none=True)
     stopped_on = fields.String(allow_none=True)
@@ -143,21 +150,21 @@ class CaseSchema(Schema):
     process = fields.String()
     definition_version = fields.Integer()
     state = fields.String()
-    state_title = fields.Method("get_state_title")
-    terminal = fields.Method("get_terminal")
-    summary = fields.Method("get_summary")
+    state_title = fields.Method("get_state_title", metadata={"type": "string"})
+    terminal = fields.Method("get_terminal", metadata={"type": "boolean"})
+    summary = fields.Method("get_summary", metadata={"type": "string"})
     reason = fields.String(allow_none=True)
     version = fields.Integer()
     agency = fields.String(attribute="agency_code")
-    department = fields.String()
-    assignee = fields.Method("get_assignee")
+    department = fields.String(allow_none=True)
+    assignee = fields.Method("get_assignee", metadata={"type": "string", "nullable": True})
     received_on = fields.Date()
     due_on = fields.Date(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
     due_provisional = fields.Boolean()
-    overdue = fields.Method("get_overdue")
+    overdue = fields.Method("get_overdue", metadata={"type": "boolean"})
     closed_on = fields.Date(allow_none=True)
-    due_dates = fields.Method("get_due_dates")
+    due_dates = fields.List(fields.Nested(DueDateSchema), attribute="clocks")
     data = fields.Dict()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -178,11 +185,20 @@ class CaseSchema(Schema):
     def get_overdue(self, case):
         return case_is_overdue(case)
 
-    def get_due_dates(self, case):
-        return [{"clock": c.name, "title": c.title, "status": c.status, "party": c.party,
-                 "due_on": c.due_on.isoformat() if c.due_on else None,
-                 "due_at": c.due_at.isoformat() if c.due_at else None, "provisional": c.provisional}
-                for c in case.clocks]
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CaseResultSchema(Schema):
+    """What registering a case or firing a trigger answers: the case, its new event and any letters."""
+
+    case = fields.Nested(CaseSchema)
+    event = fields.Nested(EventSchema)
+    documents = fields.List(fields.Nested(DocumentSchema))
 
 
 class TriggerStatusSchema(Schema):
@@ -192,6 +208,35 @@ class TriggerStatusSchema(Schema):
     why = fields.List(fields.Dict())
 
 
-class CalendarLoadSchema(Strict):
-    content = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+class TriggerListSchema(Schema):
+    state = fields.String()
+    version = fields.Integer()
+    triggers = fields.List(fields.Nested(TriggerStatusSchema))
 
+
+class EventListSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+    chain_verified = fields.Boolean()
+
+
+class ClockListSchema(Schema):
+    items = fields.List(fields.Nested(ClockSchema))
+
+
+class DocumentListSchema(Schema):
+    items = fields.List(fields.Nested(DocumentSchema))
+
+
+class CalendarYearSchema(Schema):
+    year = fields.Integer()
+    source = fields.String(allow_none=True)
+    provisional = fields.Boolean()
+    holidays = fields.Dict(keys=fields.String(), values=fields.String())
+    workdays = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class CalendarLoadResultSchema(Schema):
+    year = fields.Integer()
+    holidays = fields.Integer()
+    workdays = fields.Integer()
+    cases_redated = fields.Integer()

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from config import PLACEHOLDER_PHONE, ProductionConfig, from_environment
 
 from .extensions import db, migrate
+from .log_format import formatter
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -65,9 +66,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from api import bp as api_bp
+    from api import init_app as init_api
 
-    app.register_blueprint(api_bp)
+    init_api(app)  # the API blueprint, registered through flask-smorest (its OpenAPI document)
 
 
 def register_cli(app: Flask) -> None:
@@ -77,7 +78,10 @@ def register_cli(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
+    kind = formatter(app.config.get("LOG_FORMAT", "text"))  # refuse an unknown format at start-up
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        handler = logging.StreamHandler()
+        handler.setFormatter(kind)
+        logging.basicConfig(level=logging.INFO, handlers=[handler])  # no-op when the server configured logging
     # transitions logs every state change at INFO; the event history is the record that matters.
     logging.getLogger("transitions").setLevel(logging.WARNING)

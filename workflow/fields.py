@@ -2,20 +2,79 @@
 (no trimming, no normalisation), bounded sizes, Chinese messages a caseworker understands."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidComponent
 from stdnum.exceptions import ValidationError as NumberError
 
-MESSAGES = {
-    "required": "必填",
-    "null": "不能为空",
-    "invalid": "格式不正确",
-}
-
 MAX_TEXT = 5000
+
+# marshmallow's default messages in Chinese: the one translation of validation messages, used by the
+# process schemas and the API schemas alike (both derive from ChineseSchema).
+_EXACT = {
+    "Missing data for required field.": "必填",
+    "Field may not be null.": "不能为空",
+    "Unknown field.": "未知字段",
+    "Invalid input type.": "应为 JSON 对象",
+    "Invalid type.": "应为 JSON 对象",
+    "Invalid value.": "取值无效",
+    "Not a valid string.": "应为文本",
+    "Not a valid utf-8 string.": "应为 UTF-8 文本",
+    "Not a valid integer.": "应为整数",
+    "Not a valid number.": "应为数字",
+    "Number too large.": "数值过大",
+    "Not a valid boolean.": "应为是或否（true / false）",
+    "Not a valid date.": "应为日期，格式 YYYY-MM-DD",
+    "Not a valid datetime.": "应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00",
+    "Not a valid aware datetime.": "必须包含时区，例如 +08:00",
+    "Not a valid naive datetime.": "不能包含时区",
+    "Not a valid email address.": "电子邮箱格式不正确",
+    "Not a valid mapping type.": "应为 JSON 对象",
+    "Not a valid list.": "应为列表",
+    "Not a valid tuple.": "应为列表",
+    "String does not match expected pattern.": "格式不正确",
+}
+_PATTERNS = [
+    (r"Longer than maximum length (\d+)\.", r"不能超过 \1 个字符"),
+    (r"Shorter than minimum length (\d+)\.", r"不能少于 \1 个字符"),
+    (r"Length must be between (\d+) and (\d+)\.", r"长度应在 \1 到 \2 之间"),
+    (r"Length must be (\d+)\.", r"长度应为 \1"),
+    (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.", r"应在 \1 到 \2 之间"),
+    (r"Must be greater than or equal to (\S+)\.", r"不能小于 \1"),
+    (r"Must be less than or equal to (\S+)\.", r"不能大于 \1"),
+    (r"Must be greater than (\S+)\.", r"应大于 \1"),
+    (r"Must be less than (\S+)\.", r"应小于 \1"),
+    (r"Must be one of: (.*)\.", r"取值应为：\1"),
+    (r'"(.*)" cannot be formatted as a (\w+)\.', r"无法格式化：\1"),
+]
+
+
+def translate(messages):
+    """marshmallow's validation messages, at any depth, in Chinese; Chinese messages pass unchanged."""
+    if isinstance(messages, dict):
+        return {k: translate(v) for k, v in messages.items()}
+    if isinstance(messages, list):
+        return [translate(m) for m in messages]
+    if isinstance(messages, str):
+        if messages in _EXACT:
+            return _EXACT[messages]
+        for pattern, replacement in _PATTERNS:
+            if re.fullmatch(pattern, messages):
+                return re.sub(pattern, replacement, messages)
+    return messages
+
+
+class ChineseSchema(Schema):
+    """The base of every schema: unknown fields are refused and validation messages are in Chinese."""
+
+    class Meta:
+        unknown = RAISE
+
+    def handle_error(self, error, data, **kwargs):
+        raise ValidationError(translate(error.messages), data=error.data, valid_data=error.valid_data)
 
 
 def described(label: str | None = None, help: str | None = None, titles: dict | None = None,
@@ -33,21 +92,10 @@ def described(label: str | None = None, help: str | None = None, titles: dict | 
     return out
 
 
-class Base(Schema):
-    """Unknown fields are refused (marshmallow's default, stated for the reader)."""
-
-    class Meta:
-        unknown = "raise"
+class Base(ChineseSchema):
+    """The base of trigger and registration data: every one may carry a comment."""
 
     comment = fields.String(validate=validate.Length(max=MAX_TEXT), metadata=described("备注"))
-
-    def handle_error(self, error, data, **kwargs):
-        messages = error.messages
-        if isinstance(messages, dict):
-            for key, value in messages.items():
-                if value == ["Unknown field."]:
-                    messages[key] = ["未知字段"]
-        raise error
 
 
 def Text(*, required=False, max_len=MAX_TEXT, min_len=None, label=None, help=None, **kw):
@@ -56,7 +104,6 @@ def Text(*, required=False, max_len=MAX_TEXT, min_len=None, label=None, help=Non
     if required or min_len:
         validators.append(_not_blank)
     return fields.String(required=required, validate=validators,
-                         error_messages={"required": "必填", "null": "不能为空", "invalid": "应为文本"},
                          metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
@@ -80,30 +127,22 @@ def Choice(values, *, required=False, label=None, help=None, **kw):
     outcome -> reasons, a dict whose keys are the codes."""
     titles = {k: v for k, v in values.items() if isinstance(v, str)} if isinstance(values, dict) else None
     return fields.String(required=required, validate=validate.OneOf(list(values), error="取值应为：{choices}"),
-                         error_messages={"required": "必填", "null": "不能为空", "invalid": "应为文本"},
                          metadata=described(label, help, titles or None, kw.pop("metadata", None)), **kw)
 
 
 def Date(*, required=False, label=None, help=None, **kw):
-    return fields.Date(required=required, error_messages={"required": "必填", "null": "不能为空",
-                                                          "invalid": "应为日期，格式 YYYY-MM-DD"},
-                       metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
+    return fields.Date(required=required, metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
 def DateTime(*, required=False, label=None, help=None, **kw):
     """An instant with its UTC offset; a time without one is refused rather than guessed (an 8-hour
     error against a 5-hour limit is not a rounding error)."""
-    return fields.AwareDateTime(required=required,
-                                error_messages={"required": "必填", "null": "不能为空",
-                                                "invalid": "应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00",
-                                                "invalid_awareness": "必须包含时区，例如 +08:00"},
-                                metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
+    return fields.AwareDateTime(required=required, metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
 def Int(*, required=False, min_value=None, max_value=None, label=None, help=None, **kw):
     return fields.Integer(required=required, strict=True,
                           validate=validate.Range(min=min_value, max=max_value, error="应在 {min} 到 {max} 之间"),
-                          error_messages={"required": "必填", "null": "不能为空", "invalid": "应为整数"},
                           metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 
@@ -111,7 +150,6 @@ def TextList(*, required=False, max_items=50, max_len=1000, label=None, help=Non
     return fields.List(Text(required=True, max_len=max_len), required=required,
                        validate=validate.Length(min=1 if required else 0, max=max_items,
                                                 error=f"应为 1 到 {max_items} 项"),
-                       error_messages={"required": "必填", "invalid": "应为列表"},
                        metadata=described(label, help, metadata=kw.pop("metadata", None)), **kw)
 
 

@@ -72,12 +72,7 @@ class _Validator:
             ctx, received_on = prepare_opening(self.engine, params, role=self.role, agency=self.agency,
                                                calendar=self.calendar, today=self.today, now=self.now)
         except InvalidData as exc:
-            if list(exc.errors) != ["received_on"]:
-                return None, exc.errors
-            # A receipt date after today: name the file's date columns that gave it.
-            sources = [k for k, v in params.items() if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
-                       and v > self.today] or ["received_on"]
-            return None, {k: [f"不能晚于今天（{self.today.isoformat()}）"] for k in sources}
+            return None, exc.errors  # a receipt date after today is named by the column that gave it
         return _Prepared(line, params, ctx, received_on), {}
 
 

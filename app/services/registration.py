@@ -57,8 +57,20 @@ def prepare_opening(engine: Engine, params: dict, *, role: str, agency: dict, ca
     engine.open(ctx)
     received_on = dt.date.fromisoformat(ctx.data.get("received_on", today.isoformat()))
     if received_on > today:
-        raise InvalidData("提交的数据有误", {"received_on": [f"收到之日不能晚于今天（{today.isoformat()}）"]})
+        raise InvalidData("提交的数据有误", {name: [f"不能晚于今天（{today.isoformat()}）"]
+                                         for name in receipt_fields(params, received_on)})
     return ctx, received_on
+
+
+def receipt_fields(params: dict, received_on: dt.date) -> list[str]:
+    """The submitted fields the receipt date came from (a process derives received_on from its own
+    fields: arrived_on / confirmed_on, decision_date, registered_on, a detection instant), so an error
+    names the field the client sent; received_on itself when none matches."""
+    def day(value):
+        if isinstance(value, dt.datetime):
+            return value.astimezone(timesource.local_zone()).date() if value.tzinfo else value.date()
+        return value if isinstance(value, dt.date) else None
+    return [k for k, v in params.items() if day(v) == received_on] or ["received_on"]
 
 
 def build_case(engine: Engine, ctx: Context, received_on: dt.date, *, actor: User, agency: dict, serial: int,

@@ -60,7 +60,7 @@ def test_a_request_goes_through_correction_consultation_extension_and_approval_t
     # Nov 24-27 (4), Nov 30-Dec 4 (9), Dec 7 (10) -> 2026-12-07; the reply clock stops.
     out = fire(handler, case, "request_correction", effective_on="2026-11-23", items=ITEMS)
     assert out["case"]["state"] == "awaiting_correction" and out["case"]["due_on"] is None
-    assert {d["clock"]: (d["status"], d["due_on"]) for d in out["case"]["due_dates"]} == {
+    assert {d["name"]: (d["status"], d["due_on"]) for d in out["case"]["due_dates"]} == {
         "reply": ("stopped", "2026-12-18"), "correction": ("running", "2026-12-07")}
     assert [d["number"] for d in out["documents"]] == ["黔司补正〔2026〕1号"]
     assert out["event"]["data"]["items"] == ITEMS
@@ -75,7 +75,7 @@ def test_a_request_goes_through_correction_consultation_extension_and_approval_t
     out = fire(handler, case, "consult_third_party", effective_on="2026-11-26", third_party_name=THIRD_PARTY,
                information=INFORMATION, impact=IMPACT)
     assert out["case"]["state"] == "consulting_third_party" and out["case"]["due_on"] is None
-    assert {d["clock"]: (d["status"], d["due_on"]) for d in out["case"]["due_dates"]}["consultation"] == \
+    assert {d["name"]: (d["status"], d["due_on"]) for d in out["case"]["due_dates"]}["consultation"] == \
         ("running", "2026-12-17")
 
     # Resumed Fri Nov 27: the 19 remaining WD count from Nov 30: Nov 30-Dec 4 (5), Dec 7-11 (10),
@@ -94,7 +94,7 @@ def test_a_request_goes_through_correction_consultation_extension_and_approval_t
                reason=EXTENSION_REASON)
     assert (out["case"]["due_on"], out["case"]["due_provisional"]) == ("2027-01-08", True)
     assert out["case"]["version"] == version + 1
-    reply_clock = next(d for d in out["case"]["due_dates"] if d["clock"] == "reply")
+    reply_clock = next(d for d in out["case"]["due_dates"] if d["name"] == "reply")
     assert (reply_clock["due_on"], reply_clock["provisional"]) == ("2027-01-08", True)
 
     out = fire(handler, case, "propose_reply", outcome="withheld", reason="third_party_rights", explanation=EXPLANATION)

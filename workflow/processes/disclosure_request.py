@@ -172,32 +172,32 @@ def describe(data: dict) -> str:
 
 # -- trigger data ------------------------------------------------------------------------------------
 class CorrectionSchema(Base):
-    items = TextList(required=True, max_items=30, max_len=1000)
+    items = TextList(required=True, max_items=30, max_len=1000, label="需补正的事项")
 
 
 class CorrectionReceivedSchema(Base):
-    summary = Text(max_len=MAX_TEXT)
+    summary = Text(max_len=MAX_TEXT, label="补正内容摘要")
 
 
 class ReasonsRequestSchema(Base):
-    grounds = Text(required=True)  # why volume or frequency exceeds a reasonable range
-    asked = Text(required=True)  # which reasons the applicant is asked for
+    grounds = Text(required=True, label="超出合理范围的理由")  # why volume or frequency exceeds a reasonable range
+    asked = Text(required=True, label="要求申请人说明的理由")  # which reasons the applicant is asked for
 
 
 class ReasonsAcceptedSchema(Base):
-    reply_due_on = Date()  # Art. 35: a later reasonable reply date
+    reply_due_on = Date(label="延后的答复期限")  # Art. 35: a later reasonable reply date
 
 
 class ThirdPartySchema(Base):
-    third_party_name = Text(required=True, max_len=200)
-    third_party_address = Text(max_len=500)
-    information = Text(required=True)  # the information concerned, without the applicant's data
-    impact = Text(required=True)  # why disclosure may affect the third party's rights (Art. 32)
+    third_party_name = Text(required=True, max_len=200, label="第三方名称或姓名")
+    third_party_address = Text(max_len=500, label="第三方地址")
+    information = Text(required=True, label="涉及的政府信息")  # the information concerned, without the applicant's data
+    impact = Text(required=True, label="可能损害第三方合法权益的理由")  # why disclosure may affect the third party's rights (Art. 32)
 
 
 class OpinionSchema(Base):
-    opinion = Choice({"consent": "同意公开", "objection": "不同意公开"}, required=True)
-    reasons = Text()
+    opinion = Choice({"consent": "同意公开", "objection": "不同意公开"}, required=True, label="第三方意见")
+    reasons = Text(label="理由")
 
     @validates_schema
     def reasons_for_objection(self, data, **kwargs):
@@ -206,18 +206,18 @@ class OpinionSchema(Base):
 
 
 class AgencyConsultationSchema(Base):
-    agency_name = Text(required=True, max_len=200)
-    agency_address = Text(max_len=500)
-    information = Text(required=True)
+    agency_name = Text(required=True, max_len=200, label="被征求意见机关")
+    agency_address = Text(max_len=500, label="被征求意见机关地址")
+    information = Text(required=True, label="涉及的政府信息")
 
 
 class FeeNoticeSchema(Base):
-    basis = Choice({fees.PER_PIECE: "按件计收", fees.PER_VOLUME: "按量计收"}, required=True)
-    pieces = Int(min_value=1, max_value=10000)
-    pieces_already_this_month = Int(min_value=0, max_value=100000)
-    pages = Int(min_value=1, max_value=1000000)
-    served_on = Date()  # the day the applicant receives the notice; defaults to the issue date
-    payment_method = Text(max_len=1000)
+    basis = Choice({fees.PER_PIECE: "按件计收", fees.PER_VOLUME: "按量计收"}, required=True, label="计收方式")
+    pieces = Int(min_value=1, max_value=10000, label="件数")
+    pieces_already_this_month = Int(min_value=0, max_value=100000, label="本月已申请件数")
+    pages = Int(min_value=1, max_value=1000000, label="页数")
+    served_on = Date(label="通知送达日期")  # the day the applicant receives the notice; defaults to the issue date
+    payment_method = Text(max_len=1000, label="缴费方式")
 
     @validates_schema
     def one_basis(self, data, **kwargs):
@@ -235,40 +235,40 @@ class FeeNoticeSchema(Base):
 
 
 class ExtensionSchema(Base):
-    days = Int(required=True, min_value=1, max_value=20)
-    reason = Text(required=True)
+    days = Int(required=True, min_value=1, max_value=20, label="延长天数（工作日）")
+    reason = Text(required=True, label="延长理由")
 
 
 class WithheldPartSchema(Base):
-    part = Text(required=True, max_len=1000)
-    ground = Choice(WITHHOLDING_GROUNDS, required=True)
-    explanation = Text(max_len=2000)
+    part = Text(required=True, max_len=1000, label="不予公开的部分")
+    ground = Choice(WITHHOLDING_GROUNDS, required=True, label="不予公开的理由类别")
+    explanation = Text(max_len=2000, label="说明")
 
 
 class ResponsibleAgencySchema(Base):
-    name = Text(required=True, max_len=200)
-    contact = Text(max_len=500)
+    name = Text(required=True, max_len=200, label="负责公开的机关名称")
+    contact = Text(max_len=500, label="联系方式")
 
 
 class EarlierReplySchema(Base):
-    number = Text(required=True, max_len=100)
-    date = Date(required=True)
+    number = Text(required=True, max_len=100, label="原答复文号")
+    date = Date(required=True, label="原答复日期")
 
 
 class ProposalSchema(Base):
-    outcome = Choice(PROPOSABLE, required=True)
+    outcome = Choice(PROPOSABLE, required=True, label="拟答复类型")
     reason = Text(required=True, max_len=60)
-    provided = Text()  # what is provided and in which form
-    obtain = Text()  # time, manner and place to obtain it (Art. 36(2))
-    published_title = Text(max_len=500)
-    published_channel = Text(max_len=500)
-    published_on = Date()
-    withheld_parts = fields.List(fields.Nested(WithheldPartSchema), validate=validate.Length(max=50))
-    explanation = Text()  # the agency's reasons (withheld and others)
-    legal_basis = Text(max_len=1000)  # for closed_other/other: the rule that applies
-    responsible_agency = fields.Nested(ResponsibleAgencySchema)
-    earlier_reply = fields.Nested(EarlierReplySchema)
-    proper_channel = Text()
+    provided = Text(label="提供的信息及形式")  # what is provided and in which form
+    obtain = Text(label="获取信息的时间、方式和地点")  # time, manner and place to obtain it (Art. 36(2))
+    published_title = Text(max_len=500, label="已公开信息的名称")
+    published_channel = Text(max_len=500, label="公开的途径")
+    published_on = Date(label="公开日期")
+    withheld_parts = fields.List(fields.Nested(WithheldPartSchema), validate=validate.Length(max=50), metadata=described("不予公开的部分"))
+    explanation = Text(label="理由说明")  # the agency's reasons (withheld and others)
+    legal_basis = Text(max_len=1000, label="法律依据")  # for closed_other/other: the rule that applies
+    responsible_agency = fields.Nested(ResponsibleAgencySchema, metadata=described("负责公开的机关"))
+    earlier_reply = fields.Nested(EarlierReplySchema, metadata=described("原答复"))
+    proper_channel = Text(label="应当通过的途径")
     publication_how = Text()
 
     @validates_schema
@@ -295,11 +295,11 @@ class ProposalSchema(Base):
 
 
 class RevisionSchema(Base):
-    comment = Text(required=True)
+    comment = Text(required=True, label="退回修改意见")
 
 
 class WithdrawalSchema(Base):
-    statement = Text()  # the applicant's words, if any
+    statement = Text(label="撤回声明")  # the applicant's words, if any
 
 
 # -- guards ----------------------------------------------------------------------------------------

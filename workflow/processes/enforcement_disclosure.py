@@ -69,16 +69,16 @@ def describe(data: dict) -> str:
 
 # -- trigger data ------------------------------------------------------------------------------------
 class PublishSchema(Base):
-    decision_number = Text(max_len=200)
-    category = Text(max_len=200)
-    conclusion = Text()
-    channel = Text(max_len=500)  # where it is published, e.g. the portal's enforcement column
+    decision_number = Text(max_len=200, label="决定文书号")
+    category = Text(max_len=200, label="执法类别")
+    conclusion = Text(label="执法结论")
+    channel = Text(max_len=500, label="公开渠道")  # where it is published, e.g. the portal's enforcement column
 
 
 class ExemptionSchema(Base):
-    ground = Choice(EXEMPTION_GROUNDS, required=True)
-    explanation = Text(required=True)  # the agency's reasons, in its own words
-    basis = Text(max_len=500)  # the legal provision, typed when the ground is "other"
+    ground = Choice(EXEMPTION_GROUNDS, required=True, label="不予公开的理由")
+    explanation = Text(required=True, label="说明")  # the agency's reasons, in its own words
+    basis = Text(max_len=500, label="法律依据")  # the legal provision, typed when the ground is "other"
 
     @validates_schema
     def basis_for_other(self, data, **kwargs):
@@ -87,13 +87,13 @@ class ExemptionSchema(Base):
 
 
 class RevocationSchema(Base):
-    event = Choice(REVOCATION_EVENTS, required=True)
-    event_on = Date(required=True)  # the day the decision was revoked, confirmed illegal or ordered remade
-    authority = Text(max_len=500)  # who did it and by which instrument, e.g. a reconsideration decision
+    event = Choice(REVOCATION_EVENTS, required=True, label="情形")
+    event_on = Date(required=True, label="发生日期")  # the day the decision was revoked, confirmed illegal or ordered remade
+    authority = Text(max_len=500, label="作出机关及文书")  # who did it and by which instrument, e.g. a reconsideration decision
 
 
 class WithdrawalSchema(Base):
-    statement = Text(required=True)  # the public statement of reasons (行政处罚法 Art. 48 ¶2)
+    statement = Text(required=True, label="撤下说明")  # the public statement of reasons (行政处罚法 Art. 48 ¶2)
 
 
 # -- helpers ---------------------------------------------------------------------------------------

@@ -52,26 +52,26 @@ def describe(data: dict) -> str:
 
 # -- trigger data ----------------------------------------------------------------------------------
 class AssessmentSchema(Base):
-    severity = Choice(SEVERITIES, required=True)
-    assessment = Text()  # the 研判 opinion, as typed
+    severity = Choice(SEVERITIES, required=True, label="舆情等级")
+    assessment = Text(label="研判意见")  # the 研判 opinion, as typed
 
 
 class ReleaseSchema(Base):
-    released_at = DateTime(required=True)
-    channel = Text(required=True, max_len=500)  # e.g. 门户网站、“贵州司法”微信公众号
-    content = Text(required=True)
+    released_at = DateTime(required=True, label="发布时间")
+    channel = Text(required=True, max_len=500, label="发布渠道")  # e.g. 门户网站、“贵州司法”微信公众号
+    content = Text(required=True, label="发布内容")
 
 
 class PressConferenceSchema(Base):
-    held_at = DateTime(required=True)
-    speakers = Text(max_len=500)  # 80号: principal leaders should speak
-    summary = Text(required=True)
+    held_at = DateTime(required=True, label="发布会时间")
+    speakers = Text(max_len=500, label="发布人")  # 80号: principal leaders should speak
+    summary = Text(required=True, label="发布会内容摘要")
 
 
 class ResponseSchema(Base):
-    responded_at = DateTime(required=True)
-    response = Text(required=True)
-    channel = Text(max_len=500)
+    responded_at = DateTime(required=True, label="回应时间")
+    response = Text(required=True, label="回应内容")
+    channel = Text(max_len=500, label="回应渠道")
 
 
 # -- guards ----------------------------------------------------------------------------------------

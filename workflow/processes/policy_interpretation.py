@@ -28,13 +28,13 @@ def Flag(*, label=None, **kw):
                           metadata=described(label), **kw)
 
 
-def Choices(values, *, max_items=20):
+def Choices(values, *, max_items=20, label=None):
     def distinct(items):
         if len(set(items)) != len(items):
             raise ValidationError("不能重复选择")
     return fields.List(Choice(values, required=True), validate=[
         validate.Length(max=max_items, error=f"最多 {max_items} 项"), distinct],
-        error_messages={"invalid": "应为列表"})
+        error_messages={"invalid": "应为列表"}, metadata=described(label))
 
 
 class _Interpretation(Base):
@@ -48,9 +48,9 @@ class _Interpretation(Base):
     materials_attached = Flag(label="是否附解读材料")  # 解读材料
     interpreter = Text(max_len=200, label="解读人")
     interpreter_is_head = Flag(label="解读人是否为主要负责人")  # the agency head as "first interpreter"
-    forms = Choices(FORMS)
-    channels = Choices(CHANNELS)
-    other_channels = TextList(max_items=20, max_len=200)
+    forms = Choices(FORMS, label="解读形式")
+    channels = Choices(CHANNELS, label="发布渠道")
+    other_channels = TextList(max_items=20, max_len=200, label="其他发布渠道")
 
 
 class RegistrationSchema(_Interpretation):
@@ -64,31 +64,31 @@ class SubmitSchema(_Interpretation):
 
 
 class ReturnSchema(Base):
-    reason = Text(required=True)
-    items = TextList(max_items=30, max_len=1000)  # further points to correct, as the office typed them
+    reason = Text(required=True, label="退回理由")
+    items = TextList(max_items=30, max_len=1000, label="需修改的事项")  # further points to correct, as the office typed them
 
 
 class PublishSchema(Base):
     """The publication record: forms and channels as actually used (the interpreter was fixed at approval)."""
 
-    document_number = Text(max_len=200)
-    forms = Choices(FORMS)
-    channels = Choices(CHANNELS)
-    other_channels = TextList(max_items=20, max_len=200)
+    document_number = Text(max_len=200, label="文号")
+    forms = Choices(FORMS, label="解读形式")
+    channels = Choices(CHANNELS, label="发布渠道")
+    other_channels = TextList(max_items=20, max_len=200, label="其他发布渠道")
 
 
 class PolicyFirstSchema(Base):
-    document_number = Text(max_len=200)
-    issued_on = Date()  # the policy document's issue date; the business date when not given
-    refinement_reason = Text(required=True)  # "确有必要对解读材料进行完善的": why the materials need refining
+    document_number = Text(max_len=200, label="文号")
+    issued_on = Date(label="政策文件印发日期")  # the policy document's issue date; the business date when not given
+    refinement_reason = Text(required=True, label="解读材料需完善的理由")  # "确有必要对解读材料进行完善的": why the materials need refining
 
 
 class PublishInterpretationSchema(PublishSchema):
-    late_reason = Text()
+    late_reason = Text(label="延迟发布的原因")
 
 
 class WithdrawalSchema(Base):
-    reason = Text()
+    reason = Text(label="撤回理由")
 
 
 def describe(data: dict) -> str:
