@@ -23,7 +23,9 @@ GZSFT = {
     "address": "贵州省贵阳市观山湖区",
     "postcode": "550081",
     "phone": "0851-00000000",
-    "reconsideration_body": "贵州省人民政府",
+    # 行政复议法 (2023) Art. 28: an act of a local 司法行政部门 may be taken to the same-level government or
+    # to the next-higher 司法行政部门; an ordinary department names its government and "行政复议法 第二十四条".
+    "reconsideration": {"bodies": ["贵州省人民政府", "中华人民共和国司法部"], "article": "行政复议法 第二十八条"},
     "court": "有管辖权的人民法院",
     "fee_payment_method": "通过非税收入缴款渠道缴纳，缴款凭证信息随本通知另行提供",
     # Rule-set overrides per process, e.g. {"disclosure_request": {"correction_days": 15}}.

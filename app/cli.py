@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_columns_command)
     app.cli.add_command(due_report_command)
     app.cli.add_command(verify_events_command)
+    app.cli.add_command(check_templates_command)
 
 
 @click.command("create-user")
@@ -138,3 +139,26 @@ def verify_events_command():
         click.echo(f"{reference}: events {seqs} do not match their hashes")
     click.echo(f"{len(cases)} case(s) verified, {len(broken)} altered")
     sys.exit(1 if broken else 0)
+
+
+@click.command("check-templates")
+@click.option("--agency", default=None, help="agency code (default: every configured agency)")
+@with_appcontext
+def check_templates_command(agency):
+    """Check every letter template an agency uses (its own folder first, then templates_docx/); exit 1 and
+    name each problem when one would be refused."""
+    from flask import current_app
+
+    from workflow.processes import PROCESSES
+
+    from .services.letter_templates import check_all
+
+    letters = [kind for process in PROCESSES.values() for kind in process.letters.values()]
+    codes = [agency] if agency else list(current_app.config["AGENCIES"])
+    bad = 0
+    for code in codes:
+        for name, problems in check_all(current_app.config["AGENCIES"][code], letters).items():
+            click.echo(f"{code}\t{name}\t" + ("OK" if not problems else "；".join(problems)))
+            bad += bool(problems)
+    click.echo(f"{bad} template(s) refused", err=True)
+    sys.exit(1 if bad else 0)

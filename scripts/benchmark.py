@@ -124,13 +124,11 @@ def count_statements(fn) -> int:
 # -- 1, 2 and 3: service transitions against their bare baselines ---------------------------------------------
 def measure_service(user, n: int) -> dict:
     """Measures 1-3, interleaved in ROUNDS rounds."""
-    rows, counts, template, context = warm_up(user)
+    rows, counts, (agency, letter, context) = warm_up(user)
     plain_ids, bare_ids, letter_ids = (open_cases(user, n, f"{what} cases") for what in ("plain", "bare", "letter"))
 
     def bare_render(_):
-        doc = DocxTemplate(documents.TEMPLATES / template)
-        doc.render(context, autoescape=True)
-        doc.save(io.BytesIO())
+        documents.render(agency, letter, context)
 
     for _ in range(WARMUP):
         bare_render(None)
@@ -159,9 +157,9 @@ def warm_up(user):
     statement counts, and the letter's template and context exactly as the service built them."""
     captured, real_render = {}, documents.render
 
-    def capture(template, context):
-        captured.update(template=template, context=context)
-        return real_render(template, context)
+    def capture(agency, letter, context):
+        captured.update(agency=agency, letter=letter, context=context)
+        return real_render(agency, letter, context)
 
     warm, rows, plain = open_cases(user, WARMUP, "warm-up cases"), [], 0
     for trigger, params in PLAIN:
@@ -182,7 +180,7 @@ def warm_up(user):
         for row in rows:
             bare_transition(case_id, row)
     counts = {"plain_statements": plain / len(PLAIN), "letter_statements": letter}
-    return rows, counts, captured["template"], captured["context"]
+    return rows, counts, (captured["agency"], captured["letter"], captured["context"])
 
 
 def snapshot_rows(case_id: int) -> dict:

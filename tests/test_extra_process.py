@@ -16,7 +16,7 @@ from workflow import processes
 from workflow.engine import (ADMIN, APPROVER, HANDLER, REGISTRAR, ClockSpec, Context, Guard, LetterKind, Process,
                              State, Transition, start_clock, stop_all_clocks)
 from workflow.fields import Base, Choice, Date, Text
-from workflow.letters import LetterInput, base_context, cn_date
+from workflow.letters import RECORD_VARIABLES, LetterInput, cn_date, record_context
 
 KINDS = {"inquiry": "咨询", "suggestion": "建议"}
 
@@ -38,10 +38,10 @@ def _not_before_receipt(ctx: Context) -> bool:
 
 def answer_record(inp: LetterInput) -> dict:
     data = inp.case["data"]
-    return base_context(inp, title="来信答复记录", addressee=data.get("department") or "承办部门",
-                        recital=f"{cn_date(dt.date.fromisoformat(data['received_on']))}收到来信：{data['subject']}。",
-                        paragraphs=[f"答复：{inp.params['answer']}"], basis="本机关来信办理规则",
-                        closing="特此记录。")
+    return record_context(inp, title="来信答复记录", addressee=data.get("department") or "承办部门",
+                          recital=f"{cn_date(dt.date.fromisoformat(data['received_on']))}收到来信：{data['subject']}。",
+                          paragraphs=[f"答复：{inp.params['answer']}"], basis="本机关来信办理规则",
+                          closing="特此记录。")
 
 
 LETTER_PROCESS = Process(
@@ -66,7 +66,7 @@ LETTER_PROCESS = Process(
     ),
     # An existing template file: the letter's wording comes from its own builder above.
     letters={"answer_record": LetterKind("answer_record", "来信答复记录", "来答", "response_record.docx",
-                                         answer_record)},
+                                         answer_record, required=("basis",), variables=RECORD_VARIABLES)},
 )
 
 

@@ -71,7 +71,9 @@ class ClockSpec:
 
 @dataclass(frozen=True)
 class LetterKind:
-    """A kind of letter: template, title, numbering code and how its context is built."""
+    """A kind of letter: its template (which holds the wording), title, numbering code, the builder of the
+    values the template prints, the values that must not be empty (and that the template must print), and
+    the names of the builder's own values (with the common ones, all a template may print)."""
 
     name: str
     title: str
@@ -79,6 +81,7 @@ class LetterKind:
     template: str
     build: Callable[["LetterInput"], dict]
     required: tuple[str, ...] = ()
+    variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ class LetterInput:
     kind: str
     number: str
     issued_on: dt.date
-    agency: dict  # name, short_name, office, address, phone, postcode, reconsideration_body, court
+    agency: dict  # name, short_name, office, address, phone, postcode, reconsideration, court
     case: dict  # reference, process, state, reason, received_on, data
     params: dict  # the trigger's validated data
     readings: dict  # clock name -> Reading
@@ -25,6 +25,7 @@ class LetterInput:
     history: list = field(default_factory=list)  # earlier events: {"trigger", "effective_on", "data"}
     calendar: object = None
     rules: dict = field(default_factory=dict)  # the rule-set and statutory values in force
+    articles: dict = field(default_factory=dict)  # the article table (templates_docx/articles.yaml)
 
 
 def cn_date(value: dt.date | str | None) -> str:
@@ -68,67 +69,100 @@ def article(n: int, item: int | None = None, paragraph: int | None = None,
     return text
 
 
-def contact_line(agency: dict) -> str:
-    """Office, address and telephone; empty when any of them is missing, so the letter is refused."""
+def cite(articles: dict, refs: list[str] | tuple[str, ...]) -> str:
+    """Citations of the article table ("条例 第三十条") printed in full: provisions of one law after its
+    title joined by "、", laws joined by "；" (《中华人民共和国政府信息公开条例》第十五条、第三十二条). A
+    reference with no provision prints the law's title alone."""
+    laws, grouped = articles["laws"], {}
+    for ref in refs:
+        short, _, provision = ref.strip().partition(" ")
+        provisions = grouped.setdefault(laws[short], [])
+        if provision.strip() and provision.strip() not in provisions:
+            provisions.append(provision.strip())
+    return "；".join(law + "、".join(provisions) for law, provisions in grouped.items())
+
+
+def contact(agency: dict) -> dict:
+    """Office, address, postcode and telephone; empty when office, address or telephone is missing, so a
+    letter that needs it is refused."""
     if not all((agency.get(k) or "").strip() for k in ("office", "address", "phone")):
-        return ""
-    postcode = f"；邮政编码：{agency['postcode']}" if agency.get("postcode") else ""
-    return f"联系机构：{agency['office']}；地址：{agency['address']}{postcode}；联系电话：{agency['phone']}"
+        return {}
+    return {k: agency.get(k) or "" for k in ("office", "address", "postcode", "phone")}
 
 
-def remedies(agency: dict, *, reconsideration_first: bool) -> str:
-    """The remedies clause of the current law (行政复议法 2023; 行政诉讼法 2017)."""
-    body = (agency.get("reconsideration_body") or "").strip()
-    if not body or (not reconsideration_first and not (agency.get("court") or "").strip()):
-        return ""  # a remedies clause without its body or court is no clause: the letter is refused
-    if reconsideration_first:
-        return (f"如对本答复不服，可以自收到本答复之日起60日内向{body}申请行政复议。根据《中华人民共和国行政复议法》"
-                "第二十三条第一款第（四）项，申请政府信息公开、行政机关决定不予公开的，应当先申请行政复议；"
-                "对行政复议决定不服的，可以依法向人民法院提起行政诉讼。")
-    return (f"如对本答复不服，可以自收到本答复之日起60日内向{body}申请行政复议（《中华人民共和国行政复议法》"
-            f"第二十条、第二十四条），或者自收到本答复之日起6个月内向{agency['court']}提起行政诉讼"
-            "（《中华人民共和国行政诉讼法》第四十六条）。")
+def remedies(inp: LetterInput, *, title: str, reconsideration_first: bool) -> dict:
+    """The values of the remedies clause (the wording is the clause template _remedies.docx): the bodies
+    that hear a reconsideration and the article that gives them jurisdiction (agency configuration: 行政复议法
+    Art. 24, 27 or 28 by the kind of agency), the period's article, and for a refusal to disclose that
+    reconsideration comes first (Art. 23(4)) with no lawsuit alternative. Empty when the configuration
+    lacks a body (or, where a lawsuit is offered, a court): the letter is then refused."""
+    config = inp.agency.get("reconsideration")
+    config = config if isinstance(config, dict) else {}
+    bodies = [b.strip() for b in config.get("bodies") or [] if b.strip()]
+    court = (inp.agency.get("court") or "").strip()
+    if not bodies or not config.get("article") or (not reconsideration_first and not court):
+        return {}
+    table = inp.articles["remedies"]
+    return {
+        "first": reconsideration_first,
+        "bodies": "或者".join(bodies),
+        "basis": cite(inp.articles, [*table["period"], config["article"]]),
+        "first_basis": cite(inp.articles, table["reconsideration_first"]),
+        "court": court,
+        "lawsuit_basis": cite(inp.articles, table["lawsuit"]),
+        # A 告知书 is not an 答复 (letters.md): the clause names the letter it is in.
+        "this": "本告知书" if title.endswith("告知书") else "本答复",
+    }
 
 
-def base_context(inp: LetterInput, *, title: str, addressee: str, recital: str, paragraphs: list[str],
-                 basis: str, items: list[str] | None = None, table_header: list[str] | None = None,
-                 table: list[list[str]] | None = None, remedies_text: str = "", closing: str = "特此告知。",
-                 remedies_required: bool = False) -> dict:
-    """The context every template receives; builders fill the parts that are theirs."""
+# The values every letter template may print; a builder adds its own (LetterKind.variables).
+COMMON_VARIABLES = ("agency_name", "title", "number", "addressee", "issue_date", "contact", "basis", "remedies")
+
+
+def base_context(inp: LetterInput, *, title: str, addressee: str, basis: str = "", remedies_values: dict | None = None,
+                 requires: tuple[str, ...] = (), **values) -> dict:
+    """The values every template receives, with the builder's own; ``requires`` names further values that
+    must not be empty for this letter (e.g. the remedies of a terminal reply)."""
     return {
         "agency_name": inp.agency.get("name", ""),
         "title": title,
         "number": inp.number,
         "addressee": addressee,
-        "recital": recital,
-        "paragraphs": [p for p in paragraphs if p],
-        "items": items or [],
-        "table_header": table_header or [],
-        "table": table or [],
-        "basis": basis,
-        "remedies": remedies_text,
-        "remedies_required": bool(remedies_required),
-        "contact": contact_line(inp.agency),
-        "closing": closing,
         "issue_date": cn_date(inp.issued_on),
+        "contact": contact(inp.agency),
+        "basis": basis,
+        "remedies": remedies_values or {},
+        "requires": list(requires),
+        **values,
     }
 
 
-COMMON_REQUIRED = ("agency_name", "title", "number", "addressee", "recital", "paragraphs", "basis", "contact",
-                   "closing", "issue_date")
+# The values of the record forms (退文通知单, 备案表, 公示, 登记表) whose wording is still built here.
+RECORD_VARIABLES = ("recital", "paragraphs", "items", "after_items", "table_header", "table", "closing")
+
+
+def record_context(inp: LetterInput, *, title: str, addressee: str, recital: str, paragraphs: list[str], basis: str,
+                   items: list[str] | None = None, after_items: list[str] | None = None,
+                   table_header: list[str] | None = None, table: list[list[str]] | None = None,
+                   closing: str = "特此告知。") -> dict:
+    """The values of a record form: its recital, paragraphs, numbered items, table and closing."""
+    return base_context(inp, title=title, addressee=addressee, basis=basis, recital=recital,
+                        paragraphs=[p for p in paragraphs if p], items=items or [], after_items=after_items or [],
+                        table_header=table_header or [], table=table or [], closing=closing)
+
+
+COMMON_REQUIRED = ("agency_name", "title", "number", "addressee", "issue_date", "contact")
+# Periods that no longer apply: the pre-2019 reconsideration period and the pre-2015 litigation period.
+SUPERSEDED = ("15个工作日", "3个月")
 
 
 def check_complete(kind: str, context: dict, required: tuple[str, ...]) -> None:
     """Refuse to issue a letter with an empty required element."""
-    required = (*COMMON_REQUIRED, *required, *(("remedies",) if context.get("remedies_required") else ()))
-    missing = [key for key in required if not _filled(context.get(key))]
+    required = (*COMMON_REQUIRED, *required, *context.get("requires", ()))
+    missing = [key for key in dict.fromkeys(required) if not _filled(context.get(key))]
     if missing:
         raise LetterIncomplete(f"文书“{context.get('title') or kind}”缺少必备要素：{', '.join(missing)}，不予出具",
                                kind=kind, missing=missing)
-    # Only computed text is checked: what a person typed must come back exactly, whatever it says.
-    if any(old in context.get("remedies", "") for old in ("15个工作日", "3个月")):
-        raise LetterIncomplete("文书含有已失效的期限表述（15个工作日或3个月起诉期限），不予出具", kind=kind,
-                               missing=["remedies"])
 
 
 def _filled(value) -> bool:
@@ -136,4 +170,6 @@ def _filled(value) -> bool:
         return bool(value.strip())
     if isinstance(value, (list, tuple)):
         return bool(value) and all(_filled(v) for v in value)
+    if isinstance(value, dict):
+        return bool(value)
     return value is not None

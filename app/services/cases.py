@@ -17,7 +17,7 @@ from workflow.processes import PROCESSES, get_engine, get_process
 
 from ..extensions import db
 from ..models import Case, Document, Event, User
-from . import documents, timesource
+from . import documents, letter_templates, timesource
 from .agencies import agency_settings, rules_for
 from .calendar import current_calendar
 from .clocks import evaluate_clocks, overdue_cases, save_clocks
@@ -180,5 +180,5 @@ def _letter_input(case: Case, ctx: Context, agency: dict):
                                  "reason": case.reason, "received_on": case.received_on.isoformat(),
                                  "data": case.data},
                            params=ctx.params, readings=readings, notes=ctx.notes, history=ctx.history,
-                           calendar=ctx.calendar, rules=ctx.rules)
+                           calendar=ctx.calendar, rules=ctx.rules, articles=letter_templates.article_table(agency))
     return make

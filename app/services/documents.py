@@ -3,12 +3,8 @@ template inside the transaction that issues them, stored as issued with their SH
 from __future__ import annotations
 
 import hashlib
-import io
-from functools import lru_cache
-from pathlib import Path
 
 import sqlalchemy as sa
-from docxtpl import DocxTemplate
 from sqlalchemy.orm import undefer
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,10 +14,8 @@ from workflow.letters import LetterInput, check_complete
 
 from ..extensions import db
 from ..models import Document, SerialCounter, User
-from . import timesource
+from . import letter_templates, timesource
 from .errors import NotFound
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates_docx"
 
 
 def next_number(agency_code: str, year: int, kind: str, count: int = 1) -> int:
@@ -40,18 +34,9 @@ def format_number(agency: dict, code: str, year: int, serial: int) -> str:
     return f"{agency['short_name']}{code}〔{year}〕{serial}号"
 
 
-@lru_cache(maxsize=None)
-def template_bytes(name: str) -> bytes:
-    return (TEMPLATES / name).read_bytes()
-
-
-def render(template: str, context: dict) -> bytes:
-    """Render a template with autoescape (a name with & or < must not truncate the letter)."""
-    doc = DocxTemplate(io.BytesIO(template_bytes(template)))
-    doc.render(context, autoescape=True)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+def render(agency: dict, letter: LetterKind, context: dict) -> bytes:
+    """The letter's .docx: its template (the agency's own, else the default), checked, filled in."""
+    return letter_templates.render(agency, letter, context)
 
 
 def issue(letter: LetterKind, *, case, event, agency: dict, make_input) -> Document:
@@ -64,7 +49,7 @@ def issue(letter: LetterKind, *, case, event, agency: dict, make_input) -> Docum
     inp: LetterInput = make_input(letter.name, number, issued_on)
     context = letter.build(inp)
     check_complete(letter.name, context, letter.required)
-    content = render(letter.template, context)
+    content = render(agency, letter, context)
     doc = Document(case_id=case.id, event_id=event.id, agency_code=agency["code"], kind=letter.name, year=year,
                    serial=serial, number=number, title=context["title"], addressee=context["addressee"],
                    filename=f"{number}{context['title']}.docx", content=content, size=len(content),

@@ -147,7 +147,7 @@ def test_only_approvers_and_administrators_may_extend(app, db, case_in_progress,
 def test_a_handler_cannot_approve_or_return_a_proposed_reply(app, db, case_in_progress):
     f.user("approver", role="approver")
     handler, approver = Api(app, "handler"), Api(app, "approver")
-    fire(handler, case_in_progress, "propose_reply", outcome="unavailable", reason="not_held")
+    fire(handler, case_in_progress, "propose_reply", outcome="unavailable", reason="not_held", explanation="经检索没有")
     before = counts(db)
     assert fire(handler, case_in_progress, "approve", expect=403)["code"] == "not_permitted"
     assert fire(handler, case_in_progress, "return_for_revision", expect=403, comment="请补充检索情况")["code"] == \

@@ -147,7 +147,10 @@ def test_a_request_goes_through_correction_consultation_extension_and_approval_t
     assert "张三" not in consultation  # Art. 32: the third party is not told who asked
 
     extension = letters["extension_notice"]
-    assert f"本机关原定答复期限为2026年12月24日。因{EXTENSION_REASON}，需要延长答复期限" in extension
+    # The original due date explains itself (letters.md): restarted on receipt of the correction (Nov 25), and
+    # the day the reply clock stood still for the consultation (Nov 27) not counted.
+    assert ("本机关原定答复期限为2026年12月24日（自2026年11月25日收到补正后的申请之日起计算，征求意见等依法不计算在"
+            f"答复期限内的1个工作日已扣除）。因{EXTENSION_REASON}，需要延长答复期限") in extension
     assert "答复期限延长10个工作日，延长后的答复期限为2027年1月8日" in extension
 
     reply = letters["reply"]
@@ -156,7 +159,7 @@ def test_a_request_goes_through_correction_consultation_extension_and_approval_t
     assert f"第三方不同意公开，理由为：{OBJECTION}。" in reply
     assert "第三十六条第（三）项" in reply and "第十五条" in reply
     # 行政复议法 Art. 23(1)(4): for a refusal, reconsideration comes first
-    assert "60日内向贵州省人民政府申请行政复议" in reply and "应当先申请行政复议" in reply
+    assert "60日内向贵州省人民政府或者中华人民共和国司法部申请行政复议" in reply and "应当先申请行政复议" in reply
     assert "15个工作日" not in reply
 
 

@@ -78,7 +78,7 @@ def fire(case, trigger, actor, on, clock=None, **params) -> Letter | None:
 
 
 def check_common(letter: Letter, *, title: str, number: str, addressee: str, issued: str,
-                 recital: str | None = RECITAL):
+                 recital: str | None = RECITAL, basis: bool = True):
     """letters.md "Common to every letter"."""
     p = letter.paragraphs
     assert (p[0], p[1]) == (title, number)
@@ -86,7 +86,7 @@ def check_common(letter: Letter, *, title: str, number: str, addressee: str, iss
     assert p[3] == f"{addressee}：" and letter.row.addressee == addressee
     if recital is not None:
         assert p[4] == recital
-    assert any(line.startswith("法律依据：") for line in p)
+    assert any(line.startswith("法律依据：") for line in p) is basis
     assert CONTACT in p
     assert p[-2:] == ["贵州省司法厅", issued]
     assert "15个工作日" not in letter.text and "3个月" not in letter.text
@@ -100,15 +100,20 @@ def remedies_of(letter: Letter) -> list[str]:
 
 
 def check_remedies(letter: Letter, *, reconsideration_first: bool):
-    """Reconsideration within 60 days to 贵州省人民政府 or a lawsuit within 6 months; for 不予公开 reconsideration
-    first (行政复议法 2023 Art. 23 ¶1(4)) and no lawsuit alternative."""
+    """Reconsideration within 60 days to 贵州省人民政府 or 司法部 (行政复议法 2023 Art. 28: the agency is a 司法行政部门)
+    or a lawsuit within 6 months; for 不予公开 reconsideration first (Art. 23 ¶1(4)) and no lawsuit alternative.
+    A 告知书 calls itself 本告知书, never 本答复."""
     [clause] = remedies_of(letter)
-    assert "自收到本答复之日起60日内向贵州省人民政府申请行政复议" in clause
+    this = "本告知书" if letter.row.title.endswith("告知书") else "本答复"
+    assert (f"如对{this}不服，可以自收到{this}之日起60日内向贵州省人民政府或者中华人民共和国司法部申请行政复议"
+            "（《中华人民共和国行政复议法》第二十条、第二十八条）") in clause
+    if this == "本告知书":
+        assert "本答复" not in letter.text
     if reconsideration_first:
-        assert "《中华人民共和国行政复议法》第二十三条" in clause and "应当先申请行政复议" in clause
-        assert "6个月" not in letter.text and "或者" not in clause
+        assert "《中华人民共和国行政复议法》第二十三条第一款第（四）项" in clause and "应当先申请行政复议" in clause
+        assert "6个月" not in letter.text and "提起行政诉讼（" not in clause
     else:
-        assert "或者自收到本答复之日起6个月内向有管辖权的人民法院提起行政诉讼" in clause
+        assert f"或者自收到{this}之日起6个月内向有管辖权的人民法院提起行政诉讼（《中华人民共和国行政诉讼法》第四十六条）" in clause
         assert "第二十三条" not in clause
 
 
@@ -281,7 +286,6 @@ WITHHELD = {
     "internal_affairs": ("属于人事管理、后勤管理、内部工作流程等内部事务信息", f"{REG}第十六条第一款"),
     "process_information": ("属于讨论记录、过程稿、磋商信函、请示报告等过程性信息", f"{REG}第十六条第二款"),
     "enforcement_case_file": ("属于行政执法案卷信息", f"{REG}第十六条第二款"),
-    "administrative_inquiry": ("属于法律、行政法规对信息的获取有特别规定的行政查询事项", f"{REG}第三十六条第（七）项"),
 }
 THIRD_PARTY_OBJECTS = [ACCEPT, ("consult_third_party", "handler", "2026-11-04",
                                 {"third_party_name": "某某公司", "information": "财务资料", "impact": "商业秘密"}),
@@ -306,57 +310,69 @@ VARIANTS = [
                     APPROVE],
                    "withheld", reason, "政府信息不予公开告知书",
                    [f"经审查，你申请获取的政府信息{ground}", f"理由：经审查认定 <{reason}> & 无法区分处理",
-                    f"法律依据：{REG}第三十六条第（三）项；{article}",
+                    f"法律依据：{REG}第三十六条第（三）项、{article.removeprefix(REG)}",
                     *(["本机关依法书面征求了第三方意见，第三方不同意公开，理由为：含有核心技术参数 & 报价。"]
                       if reason == "third_party_rights" else [])],
                    True, id=f"withheld-{reason}") for reason, (ground, article) in WITHHELD.items()],
-    pytest.param([ACCEPT, propose(outcome="unavailable", reason="not_held"), APPROVE],
+    # Art. 36(7): a 告知书 that tells the applicant which law and procedure to follow, not a 不予公开告知书.
+    pytest.param([ACCEPT, propose(outcome="withheld", reason="administrative_inquiry",
+                                  legal_basis="《不动产登记资料查询暂行办法》", explanation="持身份证明到不动产登记机构 <窗口> 申请查询"),
+                  APPROVE],
+                 "withheld", "administrative_inquiry", "政府信息公开申请告知书",
+                 ["有关法律、行政法规对信息的获取有特别规定的事项",
+                  "请你依照《不动产登记资料查询暂行办法》的规定办理：持身份证明到不动产登记机构 <窗口> 申请查询",
+                  f"法律依据：{REG}第三十六条第（七）项"], True, id="withheld-administrative_inquiry"),
+    pytest.param([ACCEPT, propose(outcome="unavailable", reason="not_held", explanation="检索了 2019 年以来的发文目录 & 档案"),
+                  APPROVE],
                  "unavailable", "not_held", "政府信息不存在告知书",
-                 ["经检索，本机关没有你申请获取的政府信息。", f"法律依据：{REG}第三十六条第（四）项"], False,
-                 id="unavailable-not-held"),
-    pytest.param([ACCEPT, propose(outcome="unavailable", reason="not_this_agency",
+                 ["经检索，本机关没有你申请获取的政府信息。检索情况：检索了 2019 年以来的发文目录 & 档案",
+                  f"法律依据：{REG}第三十六条第（四）项"], False, id="unavailable-not-held"),
+    pytest.param([ACCEPT, propose(outcome="unavailable", reason="not_this_agency", explanation="该信息由律协制作并保存",
                                   responsible_agency={"name": "贵州省律师协会 & <秘书处>", "contact": "0851-86800000"}),
                   APPROVE],
                  "unavailable", "not_this_agency", "非本机关政府信息告知书",
-                 ["不属于本机关负责公开", "该政府信息的负责公开机关为贵州省律师协会 & <秘书处>，联系方式：0851-86800000。",
+                 ["不属于本机关负责公开。理由：该信息由律协制作并保存", "该政府信息的负责公开机关为贵州省律师协会 & <秘书处>，联系方式：0851-86800000。",
                   f"法律依据：{REG}第三十六条第（五）项"], False, id="unavailable-not-this-agency"),
-    pytest.param([ACCEPT, propose(outcome="unavailable", reason="not_this_agency"), APPROVE],
+    pytest.param([ACCEPT, propose(outcome="unavailable", reason="not_this_agency", explanation="非本机关制作"), APPROVE],
                  "unavailable", "not_this_agency", "非本机关政府信息告知书",
                  ["不属于本机关负责公开", "本机关未能确定负责公开该政府信息的机关", f"法律依据：{REG}第三十六条第（五）项"],
                  False, id="unavailable-not-this-agency-unknown"),
-    pytest.param([ACCEPT, propose(outcome="unavailable", reason="needs_creation"), APPROVE],
-                 "unavailable", "needs_creation", "政府信息公开申请答复书",
-                 ["需要对现有政府信息进行加工、分析", f"法律依据：{REG}第三十八条"], False, id="unavailable-needs-creation"),
+    pytest.param([ACCEPT, propose(outcome="unavailable", reason="needs_creation", explanation="需汇总各市州数据"), APPROVE],
+                 "unavailable", "needs_creation", "政府信息公开申请告知书",
+                 ["需要对现有政府信息进行加工、分析", "理由：需汇总各市州数据", f"法律依据：{REG}第三十八条"], False, id="unavailable-needs-creation"),
     pytest.param([("request_correction", "handler", "2026-11-04", {"items": ["文号"]}),
-                  ("receive_correction", "handler", "2026-11-05", {}), propose(outcome="unavailable",
-                                                                                reason="unclear_after_correction"),
-                  APPROVE],
-                 "unavailable", "unclear_after_correction", "政府信息公开申请答复书",
+                  ("receive_correction", "handler", "2026-11-05", {}),
+                  propose(outcome="unavailable", reason="unclear_after_correction", explanation="仍未写明年份"), APPROVE],
+                 "unavailable", "unclear_after_correction", "政府信息公开申请告知书",
                  ["你于2026年11月5日提交补正，经审查，补正后申请内容仍不明确", f"法律依据：{REG}第三十条"], False,
                  id="unavailable-unclear-after-correction"),
     pytest.param([ACCEPT, propose(outcome="not_processed", reason="petition_complaint",
-                                  proper_channel="贵州省信访局网上信访平台 <www.gzxf.gov.cn>"), APPROVE],
-                 "not_processed", "petition_complaint", "政府信息公开申请答复书",
+                                  proper_channel="贵州省信访局网上信访平台 <www.gzxf.gov.cn>", explanation="内容为投诉"),
+                  APPROVE],
+                 "not_processed", "petition_complaint", "政府信息公开申请告知书",
                  ["不作为政府信息公开申请处理", "你可以通过以下渠道反映：贵州省信访局网上信访平台 <www.gzxf.gov.cn>",
                   f"法律依据：{REG}第三十九条第一款"], False, id="not-processed-petition"),
     pytest.param([ACCEPT, propose(outcome="not_processed", reason="repeat_application",
-                                  earlier_reply={"number": "黔司公开〔2026〕3号", "date": "2026-06-01"}), APPROVE],
-                 "not_processed", "repeat_application", "政府信息公开申请答复书",
+                                  earlier_reply={"number": "黔司公开〔2026〕3号", "date": "2026-06-01"},
+                                  explanation="未提出新的理由"), APPROVE],
+                 "not_processed", "repeat_application", "重复申请政府信息公开告知书",
                  ["本机关已作出答复（黔司公开〔2026〕3号，2026年6月1日）", f"法律依据：{REG}第三十六条第（六）项"], False,
                  id="not-processed-repeat"),
     pytest.param([ACCEPT, propose(outcome="not_processed", reason="publication",
-                                  publication_how="可在新华书店购买《贵州年鉴（2025）》"), APPROVE],
-                 "not_processed", "publication", "政府信息公开申请答复书",
+                                  publication_how="可在新华书店购买《贵州年鉴（2025）》", explanation="属于公开出版物"),
+                  APPROVE],
+                 "not_processed", "publication", "政府信息公开申请告知书",
                  ["你申请获取的是公开出版物", "获取方式：可在新华书店购买《贵州年鉴（2025）》",
                   f"法律依据：{REG}第三十九条第二款"], False, id="not-processed-publication"),
     pytest.param([("request_reasons", "handler", "2026-11-04", {"grounds": "120 件", "asked": "用途"}),
                   ("accept_reasons", "handler", "2026-11-05", {}),
-                  propose(outcome="not_processed", reason="unreasonable_volume"), APPROVE],
-                 "not_processed", "unreasonable_volume", "政府信息公开申请答复书",
+                  propose(outcome="not_processed", reason="unreasonable_volume", explanation="用途与申请无关"), APPROVE],
+                 "not_processed", "unreasonable_volume", "政府信息公开申请不予处理告知书",
                  ["你说明的理由不合理，本机关不予处理", f"法律依据：{REG}第三十五条"], False, id="not-processed-volume"),
-    pytest.param([ACCEPT, propose(outcome="not_processed", reason="confirm_or_reissue"), APPROVE],
-                 "not_processed", "confirm_or_reissue", "政府信息公开申请答复书",
-                 ["要求本机关确认或者重新出具已获取的信息，不属于政府信息公开申请"], False,
+    pytest.param([ACCEPT, propose(outcome="not_processed", reason="confirm_or_reissue", explanation="要求加盖公章"), APPROVE],
+                 "not_processed", "confirm_or_reissue", "政府信息公开申请不予处理告知书",
+                 # the item of the national report format that classes it, not Art. 36 alone
+                 ["要求本机关确认或者重新出具已获取的信息，不属于政府信息公开申请", "国办公开办函〔2021〕30号）三（五）5"], False,
                  id="not-processed-confirm-or-reissue"),
     pytest.param([ACCEPT, propose(outcome="closed_other", reason="other", explanation="申请人已注销 & 无承继人",
                                   legal_basis="《中华人民共和国政府信息公开条例》第三十条 & 本机关规定"), APPROVE],
@@ -365,13 +381,13 @@ VARIANTS = [
                   "法律依据：《中华人民共和国政府信息公开条例》第三十条 & 本机关规定"], False, id="closed-other-other"),
     pytest.param([("request_correction", "handler", "2026-11-04", {"items": ["文号"]}),
                   ("correction_lapsed", "handler", "2026-11-19", {})],
-                 "closed_other", "correction_lapsed", "政府信息公开申请答复书",
+                 "closed_other", "correction_lapsed", "政府信息公开申请终止处理告知书",
                  # Notice Wed 11/4, 10 WD: 11/5-6(1-2), 11/9-13(3-7), 11/16-18(8-10): due 11/18
                  ["本机关已于2026年11月4日告知你补正申请，补正期限至2026年11月18日届满", "视为放弃申请",
                   f"法律依据：{REG}第三十条"], False, id="closed-other-correction-lapsed"),
     pytest.param([ACCEPT, ("issue_fee_notice", "handler", "2026-11-04", {"basis": "per_piece", "pieces": 11}),
                   ("fee_lapsed", "handler", "2026-12-03", {})],
-                 "closed_other", "fee_unpaid", "政府信息公开申请答复书",
+                 "closed_other", "fee_unpaid", "政府信息公开申请终止处理告知书",
                  # Notice Wed 11/4, 20 WD: 11/5-6(1-2), 11/9-13(3-7), 11/16-20(8-12), 11/23-27(13-17), 11/30(18),
                  # 12/1(19), 12/2(20): due 12/2
                  ["本机关已于2026年11月4日向你发出信息处理费收费通知，缴费期限至2026年12月2日届满", "逾期未缴纳",
@@ -403,7 +419,7 @@ def test_partial_disclosure_lists_each_withheld_part_with_its_ground_and_article
          withheld_parts=[{"part": "个人考核评语 <第3页>", "ground": "third_party_rights", "explanation": "涉及个人隐私 & 评价"},
                          {"part": "考核工作请示", "ground": "process_information"}])
     letter = fire(case, "approve", staff.approver, "2026-11-06")
-    check_common(letter, title="政府信息公开申请答复书", number="黔司公开〔2026〕1号", addressee=NAME, issued="2026年11月6日")
+    check_common(letter, title="政府信息部分公开告知书", number="黔司公开〔2026〕1号", addressee=NAME, issued="2026年11月6日")
     assert (case.state, case.reason) == ("partially_disclosed", "partial")
     assert letter.cells == [
         ["不予公开的部分", "理由", "依据"],
@@ -411,7 +427,7 @@ def test_partial_disclosure_lists_each_withheld_part_with_its_ground_and_article
         ["考核工作请示", "属于讨论记录、过程稿、磋商信函、请示报告等过程性信息", f"{REG}第十六条第二款"],
     ]
     assert "提供的信息及形式：考核结果汇总表" in letter.paragraphs
-    assert f"法律依据：{REG}第三十七条；{REG}第十五条；{REG}第十六条第二款" in letter.paragraphs
+    assert f"法律依据：{REG}第三十七条、第十五条、第十六条第二款" in letter.paragraphs
     # The withheld parts are a refusal to disclose (行政复议法 2023 Art. 23 ¶1(4)): reconsideration first.
     check_remedies(letter, reconsideration_first=True)
 
@@ -420,8 +436,10 @@ def test_withdrawal_confirmation_has_no_remedies_clause(staff):
     case = open_case(staff)
     fire(case, "accept", staff.handler, "2026-11-04")
     letter = fire(case, "withdraw", staff.registrar, "2026-11-05", statement="本人自愿撤回 & 不再申请")
+    # No article is cited: the regulation has none on withdrawal (letters.md; law.md §1.7).
     check_common(letter, title="政府信息公开申请撤回确认书", number="黔司公开〔2026〕1号", addressee=NAME,
-                 issued="2026年11月5日")
+                 issued="2026年11月5日", basis=False)
+    assert "第四十五条" not in letter.text and "特此确认。" in letter.paragraphs
     assert (case.state, case.reason) == ("closed_other", "withdrawn")
     assert "本机关于2026年11月5日收到你撤回上述政府信息公开申请的意思表示（本人自愿撤回 & 不再申请）" in letter.text
     assert "现确认该申请已撤回" in letter.text
@@ -445,13 +463,14 @@ def committed(case_id: int) -> dict:
 def under_review(staff) -> Case:
     case = open_case(staff)
     fire(case, "accept", staff.handler, "2026-11-04")
-    fire(case, "propose_reply", staff.handler, "2026-11-05", outcome="unavailable", reason="not_held")
+    fire(case, "propose_reply", staff.handler, "2026-11-05", outcome="unavailable", reason="not_held",
+         explanation="经检索没有")
     return case
 
 
 @pytest.mark.parametrize("setting, missing", [
     ("name", "agency_name"), ("office", "contact"), ("address", "contact"), ("phone", "contact"),
-    ("reconsideration_body", "remedies"), ("court", "remedies"),
+    ("reconsideration", "remedies"), ("court", "remedies"),
 ])
 def test_a_letter_missing_a_required_element_is_not_issued_and_nothing_is_written(app, staff, db, monkeypatch,
                                                                                    setting, missing):
@@ -474,7 +493,7 @@ def test_a_withdrawal_needs_no_remedies_settings(app, staff, monkeypatch):
     # The withdrawal confirmation carries no remedies clause, so a missing reconsideration body does not stop it.
     case = under_review(staff)
     monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"],
-                                                 "gzsft": {**GZSFT, "reconsideration_body": "", "court": ""}})
+                                                 "gzsft": {**GZSFT, "reconsideration": {}, "court": ""}})
     letter = fire(case, "withdraw", staff.registrar, "2026-11-06")
     assert letter.row.title == "政府信息公开申请撤回确认书" and remedies_of(letter) == []
 

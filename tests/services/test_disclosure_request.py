@@ -244,7 +244,8 @@ def test_correction_notice_window_restart_and_unclear_after_correction_is_unavai
     exc = refused(case, TriggerNotAllowed, "request_correction", staff.handler, "2026-10-13", items=["证件"])
     assert "request_correction" not in exc.details["allowed"]
 
-    fire(case, "propose_reply", staff.handler, "2026-10-20", outcome="unavailable", reason="unclear_after_correction")
+    fire(case, "propose_reply", staff.handler, "2026-10-20", outcome="unavailable", reason="unclear_after_correction",
+        explanation="补正后仍未写明所需信息的年份")
     fire(case, "approve", staff.approver, "2026-10-21")
     assert (case.state, case.reason, case.closed_on, case.due_on) == ("unavailable", "unclear_after_correction",
                                                                       D("2026-10-21"), None)
@@ -348,7 +349,7 @@ def test_partial_disclosure(staff):
 def test_unreasonable_volume_after_reasons_is_not_processed(staff):
     case = open_case(staff, arrived_on="2026-11-02")
     refused(case, GuardFailed, "propose_reply", staff.handler, "2026-11-03", outcome="not_processed",
-            reason="unreasonable_volume")
+            reason="unreasonable_volume", explanation="理由不合理")
     fire(case, "request_reasons", staff.handler, "2026-11-03", grounds="一个月内提出 120 件申请", asked="申请用途")
     # The reply clock keeps running (rule-set default); the applicant has 10 WD: 11/4-6(1-3), 11/9-13(4-8),
     # 11/16(9), 11/17(10)
@@ -356,7 +357,8 @@ def test_unreasonable_volume_after_reasons_is_not_processed(staff):
     assert reading(case, "reasons").due_on == D("2026-11-17")
     fire(case, "accept_reasons", staff.handler, "2026-11-10", reply_due_on="2026-12-31")
     assert case.due_on == D("2026-12-31")
-    fire(case, "propose_reply", staff.handler, "2026-11-11", outcome="not_processed", reason="unreasonable_volume")
+    fire(case, "propose_reply", staff.handler, "2026-11-11", outcome="not_processed", reason="unreasonable_volume",
+         explanation="申请人说明的用途与所申请信息无关")
     fire(case, "approve", staff.approver, "2026-11-12")
     assert (case.state, case.reason) == ("not_processed", "unreasonable_volume")
     assert verify_chain(case) == []

@@ -125,8 +125,10 @@ PATHS = {
         "withheld_parts": [{"part": "个人考核评语", "ground": "third_party_rights"}]}), "approve"],
     "withheld": ["accept", ("propose_reply", {"outcome": "withheld", "reason": "state_secret",
                                                "explanation": "经定密属于秘密级"}), "approve"],
-    "unavailable": ["accept", ("propose_reply", {"outcome": "unavailable", "reason": "not_held"}), "approve"],
-    "not_processed": ["accept", ("propose_reply", {"outcome": "not_processed", "reason": "confirm_or_reissue"}),
+    "unavailable": ["accept", ("propose_reply", {"outcome": "unavailable", "reason": "not_held",
+                                                 "explanation": "检索了2019年以来的发文目录和档案"}), "approve"],
+    "not_processed": ["accept", ("propose_reply", {"outcome": "not_processed", "reason": "confirm_or_reissue",
+                                                   "explanation": "申请人要求确认已获取的文件"}),
                       "approve"],
     "closed_other": ["withdraw"],
 }
@@ -315,9 +317,19 @@ INVALID = [
                                                     "enforcement_case_file, administrative_inquiry"]}}},
                  id="withheld-part-with-unknown-ground"),
     pytest.param("in_progress", "propose_reply", {"outcome": "not_processed", "reason": "repeat_application"},
-                 {"earlier_reply": ["此答复类型必填"]}, id="repeat-application-without-earlier-reply"),
+                 {"earlier_reply": ["此答复类型必填"], "explanation": ["此答复类型必填"]},
+                 id="repeat-application-without-earlier-reply-or-reasons"),
+    # Art. 36: every refusal, "not available" and "not processed" reply states the agency's reasons.
+    *[pytest.param("in_progress", "propose_reply", {"outcome": outcome, "reason": reason},
+                   {"explanation": ["此答复类型必填"]}, id=f"{reason}-without-reasons")
+      for outcome, reason in (("unavailable", "not_held"), ("unavailable", "not_this_agency"),
+                              ("unavailable", "needs_creation"), ("unavailable", "unclear_after_correction"),
+                              ("not_processed", "unreasonable_volume"), ("not_processed", "confirm_or_reissue"))],
+    pytest.param("in_progress", "propose_reply", {"outcome": "withheld", "reason": "administrative_inquiry",
+                                                  "explanation": "向不动产登记机构申请查询"},
+                 {"legal_basis": ["此答复类型必填"]}, id="administrative-inquiry-without-the-law-to-follow"),
     pytest.param("in_progress", "propose_reply",
-                 {"outcome": "not_processed", "reason": "repeat_application",
+                 {"outcome": "not_processed", "reason": "repeat_application", "explanation": "内容相同",
                   "earlier_reply": {"number": "黔司公开〔2026〕3号"}},
                  {"earlier_reply": {"date": ["必填"]}}, id="earlier-reply-without-date"),
     pytest.param("in_progress", "propose_reply", {"outcome": "disclosed", "reason": "disclose"},
@@ -360,19 +372,20 @@ def test_bad_trigger_data_are_refused_field_by_field(state, trigger, params, err
 def test_not_this_agency_without_the_responsible_agency_is_allowed():
     # Art. 36(5): name the responsible agency "when known"; not knowing it is no reason to refuse.
     sim = case_in("in_progress")
-    sim.fire("propose_reply", DAY, outcome="unavailable", reason="not_this_agency")
+    sim.fire("propose_reply", DAY, outcome="unavailable", reason="not_this_agency", explanation="该信息由省律协制作")
     assert sim.state == "under_review"
-    assert sim.data["proposal"] == {"outcome": "unavailable", "reason": "not_this_agency"}
+    assert sim.data["proposal"] == {"outcome": "unavailable", "reason": "not_this_agency",
+                                    "explanation": "该信息由省律协制作"}
     sim.fire("approve", DAY)
     assert (sim.state, sim.reason) == ("unavailable", "not_this_agency")
 
 
 def test_the_recorded_proposal_is_plain_json():
     sim = case_in("in_progress")
-    sim.fire("propose_reply", DAY, outcome="not_processed", reason="repeat_application",
+    sim.fire("propose_reply", DAY, outcome="not_processed", reason="repeat_application", explanation="内容相同",
              earlier_reply={"number": "黔司公开〔2026〕3号", "date": "2026-06-01"})
     assert json.loads(json.dumps(sim.data["proposal"])) == {
-        "outcome": "not_processed", "reason": "repeat_application",
+        "outcome": "not_processed", "reason": "repeat_application", "explanation": "内容相同",
         "earlier_reply": {"number": "黔司公开〔2026〕3号", "date": "2026-06-01"}}
 
 
@@ -633,7 +646,7 @@ def test_accept_reasons_sets_a_later_date_when_the_reasons_pause_the_reply_clock
 
 def test_unreasonable_volume_only_after_the_applicant_was_asked_for_reasons():
     # Art. 35: ask for reasons first.
-    proposal = {"outcome": "not_processed", "reason": "unreasonable_volume"}
+    proposal = {"outcome": "not_processed", "reason": "unreasonable_volume", "explanation": "说明的用途与所申请信息无关"}
     with pytest.raises(GuardFailed) as info:
         case_in("in_progress").fire("propose_reply", DAY, **proposal)
     assert [g["name"] for g in info.value.details["guards"]] == ["has_requested_reasons"]
@@ -646,14 +659,14 @@ def test_unreasonable_volume_only_after_the_applicant_was_asked_for_reasons():
 def test_unreasonable_reasons_are_refused_straight_from_awaiting_reasons():
     # Art. 35: reasons found unreasonable -> not processed, without first recording them as accepted.
     sim = case_in("awaiting_reasons")
-    sim.fire("propose_reply", DAY, outcome="not_processed", reason="unreasonable_volume")
+    sim.fire("propose_reply", DAY, outcome="not_processed", reason="unreasonable_volume", explanation="理由不合理")
     assert sim.state == "under_review" and sim.reading("reasons").status == "stopped"
     sim.fire("approve", DAY)
     assert (sim.state, sim.reason) == ("not_processed", "unreasonable_volume")
 
 
 def test_unclear_after_correction_only_after_a_correction_was_received():
-    proposal = {"outcome": "unavailable", "reason": "unclear_after_correction"}
+    proposal = {"outcome": "unavailable", "reason": "unclear_after_correction", "explanation": "仍未写明年份"}
     with pytest.raises(GuardFailed) as info:
         case_in("received").fire("propose_reply", DAY, **proposal)
     assert [g["name"] for g in info.value.details["guards"]] == ["has_received_correction"]
@@ -758,7 +771,7 @@ def paused_reply_in_progress() -> Sim:
     case is in progress again while its reply clock is still paused, so it has no reply due date."""
     sim = Sim(RECEIVED_ON, rules={"reasons_pause_reply_clock": True})
     sim.fire("request_reasons", DAY, **VALID["request_reasons"])
-    sim.fire("propose_reply", DAY, outcome="not_processed", reason="unreasonable_volume")
+    sim.fire("propose_reply", DAY, outcome="not_processed", reason="unreasonable_volume", explanation="理由不合理")
     sim.fire("return_for_revision", DAY, comment="请再研究申请人说明的理由")
     assert sim.state == "in_progress" and sim.reading().status == "paused" and sim.due() is None
     return sim

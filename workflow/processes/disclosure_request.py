@@ -263,9 +263,12 @@ class ProposalSchema(Base):
     published_title = Text(max_len=500, label="已公开信息的名称")
     published_channel = Text(max_len=500, label="公开的途径")
     published_on = Date(label="公开日期")
-    withheld_parts = fields.List(fields.Nested(WithheldPartSchema), validate=validate.Length(max=50), metadata=described("不予公开的部分"))
-    explanation = Text(label="理由说明")  # the agency's reasons (withheld and others)
-    legal_basis = Text(max_len=1000, label="法律依据")  # for closed_other/other: the rule that applies
+    withheld_parts = fields.List(fields.Nested(WithheldPartSchema), validate=validate.Length(max=50),
+                                 metadata=described("不予公开的部分"))
+    # the agency's reasons (Art. 36: every refusal); for not_held, what was searched
+    explanation = Text(label="理由说明")
+    # closed_other/other: the rule that applies; 行政查询 (Art. 36(7)): the special law to follow
+    legal_basis = Text(max_len=1000, label="法律依据")
     responsible_agency = fields.Nested(ResponsibleAgencySchema, metadata=described("负责公开的机关"))
     earlier_reply = fields.Nested(EarlierReplySchema, metadata=described("原答复"))
     proper_channel = Text(label="应当通过的途径")
@@ -278,14 +281,19 @@ class ProposalSchema(Base):
             return
         if reason not in PROPOSABLE[outcome]:
             raise ValidationError({"reason": [f"“{outcome}”的理由应为：{', '.join(PROPOSABLE[outcome])}"]})
+        # Art. 36: every refusal, "not available" and "not processed" reply gives the agency's reasons.
         need = {
             ("disclosed", "disclose"): ("provided", "obtain"),
             ("disclosed", "already_public"): ("published_title", "published_channel", "published_on"),
             ("partially_disclosed", "partial"): ("provided", "obtain", "withheld_parts"),
+            # Art. 36(7): the applicant is told which law to follow and how (the special procedure).
+            ("withheld", "administrative_inquiry"): ("legal_basis", "explanation"),
             ("withheld", None): ("explanation",),
-            ("not_processed", "petition_complaint"): ("proper_channel",),
-            ("not_processed", "repeat_application"): ("earlier_reply",),
-            ("not_processed", "publication"): ("publication_how",),
+            ("unavailable", None): ("explanation",),
+            ("not_processed", "petition_complaint"): ("proper_channel", "explanation"),
+            ("not_processed", "repeat_application"): ("earlier_reply", "explanation"),
+            ("not_processed", "publication"): ("publication_how", "explanation"),
+            ("not_processed", None): ("explanation",),
             ("closed_other", "other"): ("explanation", "legal_basis"),
         }
         required = need.get((outcome, reason)) or need.get((outcome, None)) or ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..engine import LetterKind
 from ..fields import mask_identity_number
-from ..letters import LetterInput, article, base_context, cn_date
+from ..letters import RECORD_VARIABLES, LetterInput, article, record_context, cn_date
 
 DECISION_TYPES = {
     "administrative_licence": "行政许可",
@@ -101,7 +101,7 @@ def enforcement_publication(inp: LetterInput) -> dict:
                                    ["公示期限", _period_words(publication)]]
     if publication.get("channel"):
         rows.append(["公示渠道", publication["channel"]])
-    return base_context(
+    return record_context(
         inp, title="行政执法决定公示", addressee=PUBLIC,
         recital=f"{_decision(data)}，执法对象为{party_text(data)}。",
         paragraphs=[
@@ -126,7 +126,7 @@ def withdrawal_statement(inp: LetterInput) -> dict:
     basis = [GUIDELINE_118, WORK_POINTS]
     if data["decision_type"] == "administrative_penalty":
         basis.insert(0, f"{PENALTY_LAW}第四十八条第二款")
-    return base_context(
+    return record_context(
         inp, title="撤销公示说明", addressee=PUBLIC,
         recital=(f"本机关于{cn_date(data['publication']['published_on'])}公示了{_decision(data)}，"
                  f"执法对象为{party_text(data)}。"),
@@ -142,7 +142,7 @@ def exemption_record(inp: LetterInput) -> dict:
     data, p = inp.case["data"], inp.params
     words, provision = EXEMPTION_TEXT[p["ground"]]
     due = inp.readings["publication"].due_on
-    return base_context(
+    return record_context(
         inp, title="行政执法决定不予公示记录", addressee=inp.agency["office"],
         recital=(f"{_decision(data)}，执法对象为{party_text(data)}。按照行政执法公示制度，该决定原应于"
                  f"{cn_date(due)}前公示。"),
@@ -158,9 +158,9 @@ def exemption_record(inp: LetterInput) -> dict:
 LETTERS = {
     "enforcement_publication": LetterKind("enforcement_publication", "行政执法决定公示", "执公",
                                           "enforcement_publication.docx", enforcement_publication,
-                                          required=("table",)),
+                                          required=("basis", "table"), variables=RECORD_VARIABLES),
     "withdrawal_statement": LetterKind("withdrawal_statement", "撤销公示说明", "撤公", "withdrawal_statement.docx",
-                                       withdrawal_statement, required=("table",)),
+                                       withdrawal_statement, required=("basis", "table"), variables=RECORD_VARIABLES),
     "exemption_record": LetterKind("exemption_record", "行政执法决定不予公示记录", "不公", "exemption_record.docx",
-                                   exemption_record, required=("table",)),
+                                   exemption_record, required=("basis", "table"), variables=RECORD_VARIABLES),
 }

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import Reading
 from ..engine import LetterKind
-from ..letters import LetterInput, base_context, cn_datetime
+from ..letters import RECORD_VARIABLES, LetterInput, record_context, cn_datetime
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -78,7 +78,7 @@ def response_record(inp: LetterInput) -> dict:
         "回应时限执行情况如下：",
     ]
     basis = "；".join(dict.fromkeys([*(rule for n in clocks for rule in CLOCK_WORDS[n][2]), WORK_POINTS]))
-    return base_context(
+    return record_context(
         inp, title="舆情回应登记表", addressee=data["department"],
         recital=(f"{_at(data['detected_at'])}，监测发现政务舆情（来源：{data['source']}）。"
                  f"舆情事项：{data['title']}。舆情概要：{data['summary']}"),
@@ -90,5 +90,5 @@ def response_record(inp: LetterInput) -> dict:
 
 LETTERS = {
     "response_record": LetterKind("response_record", "舆情回应登记表", "舆回", "response_record.docx",
-                                  response_record, required=("items", "table")),
+                                  response_record, required=("basis", "items", "table"), variables=RECORD_VARIABLES),
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..engine import LetterKind
-from ..letters import LetterInput, base_context, cn_date
+from ..letters import RECORD_VARIABLES, LetterInput, record_context, cn_date
 
 # The agency's own rule (work_points_2019.txt 一(二)); law.md §5: the national 80号 wording was not read.
 WORK_POINTS = "《贵州省司法厅2019年政务公开工作要点》第一部分第（二）项"
@@ -86,7 +86,7 @@ def return_notice(inp: LetterInput) -> dict:
     missing = [MISSING[code] for code in returned["missing"]]
     days = inp.notes["interpretation_days"]
     resubmit = [what for _, what in missing] + ["上述事项补正后的发文申请（连同政策文件送审稿）"]
-    return base_context(
+    return record_context(
         inp, title="退文通知单", addressee=data["department"],
         recital=f"你部门于{cn_date(data['submitted_on'])}报送的{title_of(data)}（{number_of(data)}）发文申请收悉。",
         paragraphs=[
@@ -96,11 +96,11 @@ def return_notice(inp: LetterInput) -> dict:
         items=[what for what, _ in missing] + list(inp.params.get("items") or []),
         closing="特此通知。",
         basis=f"{WORK_POINTS}（对未按规定同步报送解读材料的发文申请，严格实行退文处理）",
-    ) | {"after_items": [
-        "请补正后重新报送：" + "；".join(resubmit) + "。",
-        "按照“谁起草、谁解读”的原则，政策文件与解读方案、解读材料应当同步组织、同步审签、同步部署、同时发布；"
-        f"确有必要对解读材料进行完善的，最晚应在政策文件正式印发后的{days}个工作日内发布解读材料。",
-    ]}
+        after_items=[
+            "请补正后重新报送：" + "；".join(resubmit) + "。",
+            "按照“谁起草、谁解读”的原则，政策文件与解读方案、解读材料应当同步组织、同步审签、同步部署、同时发布；"
+            f"确有必要对解读材料进行完善的，最晚应在政策文件正式印发后的{days}个工作日内发布解读材料。",
+        ])
 
 
 # -- 政策解读发布备案表 -------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def interpretation_record(inp: LetterInput) -> dict:
         ["解读发布期限", due_words],
         ["是否按期发布", held],
     ]
-    return base_context(
+    return record_context(
         inp, title="政策解读发布备案表", addressee=inp.agency["office"],
         recital=f"{data['department']}起草的{title_of(data)}（{number_of(data)}）及其解读材料已经发布，现备案如下。",
         paragraphs=timing, table_header=["项目", "内容"], table=table,
@@ -154,7 +154,7 @@ def interpretation_record(inp: LetterInput) -> dict:
 
 LETTERS = {
     "return_notice": LetterKind("return_notice", "退文通知单", "退文", "return_notice.docx", return_notice,
-                                required=("items", "after_items")),
+                                required=("basis", "items", "after_items"), variables=RECORD_VARIABLES),
     "interpretation_record": LetterKind("interpretation_record", "政策解读发布备案表", "解备",
-                                        "interpretation_record.docx", interpretation_record, required=("table",)),
+                                        "interpretation_record.docx", interpretation_record, required=("basis", "table"), variables=RECORD_VARIABLES),
 }

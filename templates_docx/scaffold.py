@@ -1,14 +1,13 @@
-"""Write the docxtpl letter templates of templates_docx/ with python-docx.
+"""The house layout of the letter templates, and a starter template for a new letter kind.
 
-This script is the source of the letters' layout; the .docx files it writes are committed next to it.
-Regenerate them after changing anything here:
+The templates in this folder are the source of the letters' wording: a legal officer edits them in Word
+(README.md). This script holds no wording. It creates a new template with the layout every letter shares,
+GB/T 9704-2012 (党政机关公文格式): A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; title 2号
+(22 pt) 方正小标宋简体, centred; body 3号 (16 pt) 仿宋_GB2312, first-line indent two characters, line spacing
+exactly 28.95 pt (22 lines per page); page number "— N —" in the footer; then the parts every letter has
+(title, number, addressee, body, legal basis, contact, closing, signature) for the officer to fill in:
 
-    python templates_docx/build_templates.py
-
-Every template receives the same context (see README.md) and shares one layout, GB/T 9704-2012
-(党政机关公文格式): A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm; title 2号 (22 pt)
-方正小标宋简体, centred; body 3号 (16 pt) 仿宋_GB2312, first-line indent two characters, line spacing
-exactly 28.95 pt (22 lines per page); page number "— N —" centred in the footer.
+    python templates_docx/scaffold.py new templates_docx/my_letter.docx
 
 Rules kept here so that docxtpl can read the templates: every paragraph's text is written with a single
 ``add_run`` (so each Jinja tag sits in one run), and each ``{%p %}`` / ``{%tr %}`` / ``{%tc %}`` tag is
@@ -27,15 +26,6 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 HERE = Path(__file__).resolve().parent
-
-# The templates to write: every template a process definition's letters name (workflow/processes/),
-# so a new process's letters get their template here without an edit to this script.
-sys.path.insert(0, str(HERE.parent))
-from workflow.processes import letter_templates  # noqa: E402
-
-# Kinds whose table belongs after the first body paragraph rather than after the items: the fee notice's
-# first paragraph ends "……计算如下：" and the computation table must follow it.
-TABLE_AFTER_FIRST_PARAGRAPH = {"fee_notice"}
 
 LATIN_FONT = "Times New Roman"
 BODY_FONT = "仿宋_GB2312"
@@ -183,50 +173,43 @@ def table(doc) -> None:
     para(doc, "{%p endif %}")
 
 
-def build(stem: str) -> Document:
+def new_document() -> Document:
+    """An empty document with the house styles and page setup, and no author or title metadata."""
     doc = Document()
     setup_styles(doc)
     setup_page(doc)
     for attr in ("author", "comments", "last_modified_by", "title", "subject", "keywords"):
         setattr(doc.core_properties, attr, "")
+    return doc
 
+
+def starter() -> Document:
+    """A new letter template: the parts every letter has, with the body left for the legal officer."""
+    doc = new_document()
     para(doc, "{{ title }}", "Letter Title")
     para(doc, "{{ number }}", "Letter Number")
     para(doc)
     para(doc, "{{ addressee }}：", "Letter Addressee")
-    para(doc, "{{ recital }}")
-    if stem in TABLE_AFTER_FIRST_PARAGRAPH:
-        loop(doc, "p in paragraphs[:1]", "{{ p }}")
-        table(doc)
-        loop(doc, "p in paragraphs[1:]", "{{ p }}")
-    else:
-        loop(doc, "p in paragraphs", "{{ p }}")
-    loop(doc, "item in items", "{{ loop.index }}. {{ item }}")
-    loop(doc, "p in after_items|default([])", "{{ p }}")
-    if stem not in TABLE_AFTER_FIRST_PARAGRAPH:
-        table(doc)
+    para(doc, "（在此输入正文。可用的占位符见 templates_docx/README.md。）")
     para(doc, "法律依据：{{ basis }}")
-    para(doc, "{%p if remedies %}")
-    para(doc, "{{ remedies }}")
-    para(doc, "{%p endif %}")
-    para(doc, "{{ contact }}")
-    para(doc, "{{ closing }}")
-    for _ in range(SEAL_LINES):
-        para(doc)
-    para(doc, "{{ agency_name }}", "Letter Signature")
-    para(doc, "{{ issue_date }}", "Letter Signature")
+    para(doc, "{{p clause_contact }}")
+    para(doc, "特此告知。")
+    para(doc, "{{p clause_signature }}")
     return doc
 
 
-def main(target: Path = HERE) -> list[Path]:
-    written = []
-    for name in letter_templates():
-        path = target / name
-        build(path.stem).save(str(path))
-        written.append(path)
-    return written
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] != "new" or not argv[1].endswith(".docx"):
+        print("usage: python templates_docx/scaffold.py new <path/to/new_letter.docx>", file=sys.stderr)
+        return 2
+    target = Path(argv[1])
+    if target.exists():
+        print(f"{target} exists; choose another name", file=sys.stderr)
+        return 1
+    starter().save(str(target))
+    print(f"wrote {target}")
+    return 0
 
 
 if __name__ == "__main__":
-    for written_path in main():
-        print(written_path.relative_to(HERE.parent))
+    sys.exit(main(sys.argv[1:]))
