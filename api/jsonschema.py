@@ -5,7 +5,7 @@ its marshmallow schemas by apispec's converter: the Chinese label as ``title``, 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -21,7 +21,7 @@ def _converter():
     return plugin.converter
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached(schema: type[Schema]) -> dict:
     return _with_enum_titles(_converter().schema2jsonschema(schema))
 

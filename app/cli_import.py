@@ -54,7 +54,7 @@ def import_cases_command(path, process_name, good_rows_only, username, output, b
     except WorkflowError as exc:
         _close(bars)
         errors = getattr(exc, "errors", None)
-        raise click.ClickException(exc.message + (" " + json.dumps(errors, ensure_ascii=False) if errors else ""))
+        raise click.ClickException(exc.message + (" " + json.dumps(errors, ensure_ascii=False) if errors else "")) from None
     _close(bars)
     _write_report(report, output)
     sys.exit(0 if report["imported"] else 1)

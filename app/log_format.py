@@ -14,7 +14,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per record: time, level, logger, message, the `extra` fields, and the traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+        out = {"time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
         out.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -103,7 +103,7 @@ class Case(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    clocks: Mapped[list["CaseClock"]] = relationship(back_populates="case", order_by="CaseClock.id")
+    clocks: Mapped[list[CaseClock]] = relationship(back_populates="case", order_by="CaseClock.id")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -30,7 +30,6 @@ import argparse
 import contextlib
 import datetime as dt
 import http.client
-import io
 import json
 import os
 import platform
@@ -48,13 +47,12 @@ sys.path.insert(0, str(ROOT))  # run as a plain script from anywhere
 
 import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from docxtpl import DocxTemplate  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Case, CaseClock, Event# noqa: E402
+from app.models import Case, CaseClock, Event  # noqa: E402
 from app.services import cases, documents, timesource  # noqa: E402
 from app.services.users import create_user  # noqa: E402
 from config import TestingConfig  # noqa: E402
@@ -144,9 +142,9 @@ def measure_service(user, n: int) -> dict:
         for k in range(ROUNDS):
             part = slice(k, None, ROUNDS)
             for trigger, params in PLAIN:
-                timed("plain", plain_ids[part], lambda i: fire(user, i, trigger, params))
+                timed("plain", plain_ids[part], lambda i, t=trigger, p=params: fire(user, i, t, p))
             for row in rows:  # the session holds no transaction here: every service call ends with a commit
-                timed("bare", bare_ids[part], lambda i: bare_transition(i, row))
+                timed("bare", bare_ids[part], lambda i, r=row: bare_transition(i, r))
             timed("letter", letter_ids[part], lambda i: fire(user, i, "request_correction", CORRECTION))
             timed("render", letter_ids[part], bare_render)
     return {**spent, **counts}
@@ -163,7 +161,7 @@ def warm_up(user):
 
     warm, rows, plain = open_cases(user, WARMUP, "warm-up cases"), [], 0
     for trigger, params in PLAIN:
-        plain += count_statements(lambda: fire(user, warm[0], trigger, params))
+        plain += count_statements(lambda t=trigger, p=params: fire(user, warm[0], t, p))
         rows.append(snapshot_rows(warm[0]))
     for case_id in warm[1:]:
         for trigger, params in PLAIN:
@@ -199,7 +197,7 @@ def snapshot_rows(case_id: int) -> dict:
 
 def bare_transition(case_id: int, row: dict) -> None:
     """One transaction: UPDATE cases (version-checked), UPDATE clocks, INSERT events."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with db.engine.begin() as conn:
         updated = conn.execute(UPDATE_CASE, {"b_id": case_id, "b_version": row["version"],
                                              "version": row["version"] + 1, "updated_at": now, **row["case"]})

@@ -156,7 +156,7 @@ def table(doc) -> None:
             ("{%tc for cell in row %}", "{{ cell }}", "{%tc endfor %}"),
             ("{%tr endfor %}", "", "")]
     for r, texts in enumerate(rows):
-        for cell, text in zip(tbl.rows[r].cells, texts):
+        for cell, text in zip(tbl.rows[r].cells, texts, strict=True):
             cell_text(cell, text, "Letter Table Header" if r == 0 else "Letter Table")
     header_pr = tbl.rows[0]._tr.get_or_add_trPr()
     header_pr.append(OxmlElement("w:tblHeader"))  # repeat the header row on every page

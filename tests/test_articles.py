@@ -3,7 +3,6 @@ docs/legal/law.md (a copy of the contract's law.md): every provision a letter ci
 for that letter, reply variant or ground, and law.md's row for it says what the letter relies on."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest

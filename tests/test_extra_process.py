@@ -13,8 +13,21 @@ import pytest
 from tests import factories as f
 from tests.api.helpers import Api, url
 from workflow import processes
-from workflow.engine import (ADMIN, APPROVER, HANDLER, REGISTRAR, ClockSpec, Context, Guard, LetterKind, Process,
-                             State, Transition, start_clock, stop_all_clocks)
+from workflow.engine import (
+    ADMIN,
+    APPROVER,
+    HANDLER,
+    REGISTRAR,
+    ClockSpec,
+    Context,
+    Guard,
+    LetterKind,
+    Process,
+    State,
+    Transition,
+    start_clock,
+    stop_all_clocks,
+)
 from workflow.fields import Base, Choice, Date, Text
 from workflow.letters import RECORD_VARIABLES, LetterInput, cn_date, record_context
 

@@ -8,8 +8,8 @@ raises for a missing year (processes.md, "Calendar years without official data")
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import chinese_calendar
 

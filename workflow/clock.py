@@ -61,10 +61,10 @@ class Clock:
         return {"name": self.name, "kind": self.kind, "title": self.title, "ops": list(self.ops)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Clock":
+    def from_dict(cls, data: dict) -> Clock:
         return cls(data["name"], data["kind"], data["title"], list(data.get("ops", [])))
 
-    def evaluate(self, calendar: WorkCalendar) -> "Reading":
+    def evaluate(self, calendar: WorkCalendar) -> Reading:
         if self.kind == HOURS:
             return _evaluate_hours(self)
         return _evaluate_working_days(self, calendar)

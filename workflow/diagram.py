@@ -3,7 +3,7 @@
 the same definition. Cached per definition."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from transitions.extensions import GraphMachine
 
@@ -14,7 +14,7 @@ class _Sketch:
     """A throwaway model for drawing; cases never meet a GraphMachine."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def mermaid(process_name: str) -> str:
     engine = get_engine(process_name)
     process = engine.process

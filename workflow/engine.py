@@ -12,9 +12,9 @@ Nothing here touches a database: the service layer persists the result in one tr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError
 from transitions import Machine, MachineError
@@ -45,7 +45,7 @@ class Guard:
     """A named rule with the words a caseworker understands and its legal basis."""
 
     name: str
-    check: Callable[["Context"], bool]
+    check: Callable[[Context], bool]
     message: str
     basis: str
     needs_data: bool = False  # evaluated only when the trigger's data are known
@@ -79,7 +79,7 @@ class LetterKind:
     title: str
     code: str
     template: str
-    build: Callable[["LetterInput"], dict]
+    build: Callable[[LetterInput], dict]
     required: tuple[str, ...] = ()
     variables: tuple[str, ...] = ()
 
@@ -92,14 +92,14 @@ class Transition:
     title: str
     roles: frozenset[str]
     guards: tuple[Guard, ...] = ()
-    effects: tuple[Callable[["Context"], None], ...] = ()
+    effects: tuple[Callable[[Context], None], ...] = ()
     schema: type[Schema] | None = None
-    letter: str | Callable[["Context"], str | None] | None = None
+    letter: str | Callable[[Context], str | None] | None = None
     reason: str | None = None
     # A destination that depends on the data (approve → the proposed outcome): dest is None, ``destination``
     # computes the state from the context and ``dests`` lists every state it can name, so the machine,
     # the diagrams and the documentation know them in advance.
-    destination: Callable[["Context"], str] | None = None
+    destination: Callable[[Context], str] | None = None
     dests: tuple[str, ...] = ()
     comment_required: bool = False
 
@@ -114,7 +114,7 @@ class Transition:
         """Every state this transition can lead to."""
         return (self.dest,) if self.dest is not None else self.dests
 
-    def letter_for(self, ctx: "Context") -> str | None:
+    def letter_for(self, ctx: Context) -> str | None:
         return self.letter(ctx) if callable(self.letter) else self.letter
 
 
@@ -130,7 +130,7 @@ class Process:
     clocks: tuple[ClockSpec, ...]
     registration_schema: type[Schema]
     rules: dict  # rule-set defaults; an agency's configuration overrides them
-    on_open: tuple[Callable[["Context"], None], ...] = ()
+    on_open: tuple[Callable[[Context], None], ...] = ()
     letters: dict[str, LetterKind] = field(default_factory=dict)
     describe: Callable[[dict], str] | None = None  # a one-line summary of a case's data, for listings
     open_roles: frozenset[str] = frozenset({REGISTRAR, HANDLER, APPROVER, ADMIN})  # who may register a case

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -18,11 +18,11 @@ from workflow.processes import get_engine, get_process
 from ..extensions import db
 from ..models import Case, User
 from . import documents, timesource
-from .calendar import current_calendar
 from .agencies import agency_settings
-from .registration import build_case, prepare_opening, record_opening
+from .calendar import current_calendar
 from .import_columns import NotImportable, columns, import_key
 from .import_files import FileError, convert_row, match_header, read_rows
+from .registration import build_case, prepare_opening, record_opening
 
 ALL_OR_NOTHING, GOOD_ROWS_ONLY = "all_or_nothing", "good_rows_only"
 MODES = (ALL_OR_NOTHING, GOOD_ROWS_ONLY)
@@ -216,14 +216,14 @@ def _write(process: str, prepared: list[_Prepared], *, actor: User, batch_size: 
             serials = _reserve_numbers(agency["code"], f"case:{process}", [p.received_on.year for p in batch])
             built = [build_case(engine, p.ctx, p.received_on, actor=actor, agency=agency, serial=serial, now=now,
                                 department=p.params.get("department"))
-                     for p, serial in zip(batch, serials)]
+                     for p, serial in zip(batch, serials, strict=True)]
             cases = [case for case, _ in built]
             db.session.add_all(cases)
             db.session.flush()  # the ids are needed by the events' hash chain
-            for (case, snapshot), p in zip(built, batch):
+            for (case, snapshot), p in zip(built, batch, strict=True):
                 record_opening(case, actor=actor, params=p.params, received_on=p.received_on, snapshot=snapshot)
             db.session.flush()
-            written = [{"line": p.line, "id": c.id, "reference": c.reference} for p, c in zip(batch, cases)]
+            written = [{"line": p.line, "id": c.id, "reference": c.reference} for p, c in zip(batch, cases, strict=True)]
             db.session.commit()
             report["cases"] += written
             report["imported"] += len(written)

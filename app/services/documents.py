@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from sqlalchemy.orm import undefer
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import undefer
 
 from workflow.engine import LetterKind
 from workflow.letters import LetterInput, check_complete

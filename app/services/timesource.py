@@ -10,8 +10,8 @@ from flask import current_app
 def now() -> dt.datetime:
     """The current instant, aware, in UTC."""
     clock = current_app.config.get("CLOCK")
-    value = clock() if clock else dt.datetime.now(dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+    value = clock() if clock else dt.datetime.now(dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def local_zone() -> ZoneInfo:

@@ -6,8 +6,8 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from workflow.engine import ROLES
 from workflow.errors import InvalidData

@@ -11,6 +11,7 @@ from flask import current_app, url_for
 from app.models import Case, CaseClock, Document, Event, IdempotencyRecord, SerialCounter
 from tests import factories as f
 
+
 def url(endpoint: str, **values) -> str:
     """The path of an API endpoint (extra values become the query string)."""
     with current_app.test_request_context():

@@ -283,7 +283,7 @@ def test_the_overdue_filter_follows_the_clock_across_the_due_date(app, clock, st
     handler.login("handler")  # tokens last 12 hours
     assert overdue("true") == []
     # ... and overdue from midnight Beijing time (16:00 UTC), whatever the server's time zone.
-    clock.move_to(dt.datetime(2026, 12, 18, 16, 0, tzinfo=dt.timezone.utc))
+    clock.move_to(dt.datetime(2026, 12, 18, 16, 0, tzinfo=dt.UTC))
     handler.login("handler")
     assert overdue("true") == [late["id"]]
     assert overdue("false") == [closed["id"], on_time["id"]]

@@ -153,7 +153,7 @@ def test_of_eight_simultaneous_extensions_of_the_current_version_exactly_one_is_
 def test_of_two_different_triggers_at_once_only_one_applies(app, db, handler):
     case = register(handler)
     results = race(app, db, handler.headers, [
-        lambda api: api.post("api.fire_trigger", json={"trigger": trigger}, case_id=case["id"])
+        lambda api, trigger=trigger: api.post("api.fire_trigger", json={"trigger": trigger}, case_id=case["id"])
         for trigger in ("accept", "withdraw")])
     assert statuses(results) == [201, 409], results
     winner = next(body for status, body in results if status == 201)

@@ -26,8 +26,9 @@ def test_no_operation_answers_a_server_error_or_an_undocumented_status(app):
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case):
+            # called right below, inside this iteration: the loop variable is the one meant
             response = case.call_and_validate(headers={**(case.headers or {}), **token}, checks=checks)
-            seen.add((operation.method, operation.path, response.status_code))
+            seen.add((case.operation.method, case.operation.path, response.status_code))
 
         check()
     assert len({(method, path) for method, path, _ in seen}) == 16  # every operation was called

@@ -13,8 +13,15 @@ from werkzeug.test import encode_multipart
 import api.imports  # noqa: F401  (registers the views on the blueprint before the app is created)
 from app.models import Case, Event
 from tests import factories as f
-from tests.services.test_bulk_import import (DISCLOSURE_HEADER, ENFORCEMENT_HEADER, csv_bytes, disclosure_rows,
-                                             enforcement_rows, expected_report, xlsx_bytes)
+from tests.services.test_bulk_import import (
+    DISCLOSURE_HEADER,
+    ENFORCEMENT_HEADER,
+    csv_bytes,
+    disclosure_rows,
+    enforcement_rows,
+    expected_report,
+    xlsx_bytes,
+)
 
 
 def url(endpoint: str, **values) -> str:

@@ -15,15 +15,14 @@ import sqlalchemy as sa
 from app.cli_import import import_cases_command, import_columns_command
 from app.models import Case, CaseClock, Event, SerialCounter
 from app.services import bulk_import as service
-from app.services import cases as case_service
 from app.services.events import verify_chain
-from app.services.registration import open_case
 from app.services.import_columns import DOC_BEGIN, DOC_END, all_columns_markdown, columns
+from app.services.registration import open_case
+from tests import factories as f
 from workflow.errors import InvalidData, NotPermitted
 from workflow.processes.disclosure_request import CHANNELS
 from workflow.processes.enforcement_disclosure import DECISION_TYPES
 from workflow.processes.enforcement_disclosure import PROCESS as ENFORCEMENT
-from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSON_ID = "11010519491231002X"  # GB 11643: valid birth date and check character
@@ -67,7 +66,7 @@ def disclosure_rows(n: int) -> tuple[list[list], dict[int, dict]]:
             row["id_number"] = BAD_PERSON_ID
             expected[line] = {"id_number": ["居民身份证号码无效（应为 18 位，出生日期与校验码正确）"]}
         elif k == 17:  # the previous (valid) row once more
-            row = dict(zip(DISCLOSURE_HEADER, rows[-1]))
+            row = dict(zip(DISCLOSURE_HEADER, rows[-1], strict=True))
             expected[line] = {"_row": [f"与第 {line - 1} 行完全相同（文件内重复）"]}
         elif k == 19:
             row["arrived_on"] = FUTURE  # refused by the process's opening effect, with its message
@@ -293,7 +292,7 @@ def test_a_csv_that_is_not_utf8_is_refused_naming_the_first_bad_line(app, regist
 
 @pytest.mark.parametrize("content, filename, message", [
     (b"", "empty.csv", "第 1 行应为列名（字段名）"),
-    ("\n\napplicant_name\n".encode(), "late.csv", "第 1 行应为列名（字段名）"),
+    (b"\n\napplicant_name\n", "late.csv", "第 1 行应为列名（字段名）"),
     (b"PK\x03\x04 not really a workbook", "broken.xlsx", "无法读取 .xlsx 文件（文件损坏或不是 Excel 工作簿）"),
     (b"\xd0\xcf\x11\xe0", "old.xls", "不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV UTF-8"),
 ])

@@ -192,7 +192,7 @@ def test_a_case_through_every_kind_of_pause_and_extension_is_disclosed(staff):
     assert evs[12].reason == "disclose"
     assert evs[8].data == {"days": 10, "reason": "档案较多"}
     assert evs[6].data == {"basis": "per_piece", "pieces": 15, "served_on": "2026-10-28"}
-    assert all(e.recorded_at == dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.timezone.utc) for e in evs)
+    assert all(e.recorded_at == dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC) for e in evs)
     assert [e.prev_hash for e in evs[1:]] == [e.hash for e in evs[:-1]]
     assert verify_chain(case) == []
     docs = _db.session.scalars(sa.select(Document).where(Document.case_id == case.id)
@@ -381,7 +381,7 @@ def test_effective_on_defaults_to_today_in_shanghai(staff, clock):
     fire(case, "accept", staff.handler)
     event = events(case)[-1]
     assert event.effective_on == D("2026-11-27")
-    assert event.recorded_at == dt.datetime(2026, 11, 26, 16, 30, tzinfo=dt.timezone.utc)
+    assert event.recorded_at == dt.datetime(2026, 11, 26, 16, 30, tzinfo=dt.UTC)
     assert case.last_effective_on == D("2026-11-27")
 
 

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from docx.table import Table
 
 from app.models import Case, CaseClock, Document, Event
-from app.services import cases as case_service
 from app.services.events import verify_chain
 from app.services.registration import open_case
 from tests.factories import fire, user

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from docx.table import Table
 
 from app.models import CaseClock, Document, Event
-from app.services import cases as case_service
 from app.services import registration as registration_service
 from config import GZSFT
 from tests.factories import fire, user

@@ -271,7 +271,7 @@ def test_a_clock_stopped_while_paused_has_met_its_limit(calendar):
 @pytest.mark.parametrize("today, overdue", [("2025-10-17", False), ("2025-10-18", True)])
 def test_a_running_clock_is_late_only_after_its_due_date(calendar, today, overdue):
     reading = clock_with(("start", "2025-09-15", 20)).evaluate(calendar)
-    now = dt.datetime.combine(D(today), dt.time(23, 59), dt.timezone.utc)
+    now = dt.datetime.combine(D(today), dt.time(23, 59), dt.UTC)
     assert is_late(reading.due_on, reading.due_at, today=D(today), now=now) is overdue
 
 

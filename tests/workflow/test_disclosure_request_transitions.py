@@ -27,7 +27,7 @@ from workflow.processes.disclosure_request_letters import fee_lines, fee_total
 D = dt.date.fromisoformat
 ENGINE = get_engine("disclosure_request")
 CALENDAR = WorkCalendar()
-NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
 
 REGISTRATION = {
     "applicant_type": "natural_person", "applicant_name": "张三", "id_type": "resident_id_card",
@@ -192,7 +192,7 @@ CELLS = [(state, trigger, TABLE[state][i]) for state in TABLE for i, trigger in 
 
 
 def allowed_in(state: str) -> set[str]:
-    return {t for t, cell in zip(TRIGGERS, TABLE[state]) if cell is not None}
+    return {t for t, cell in zip(TRIGGERS, TABLE[state], strict=True) if cell is not None}
 
 
 def test_the_table_covers_exactly_the_contracts_states_and_triggers():
@@ -737,10 +737,10 @@ def test_per_volume_fee_golden_cases(pages, expected):
 
 def test_fee_lines_group_the_units_by_band():
     lines = fee_lines({"basis": fees.PER_PIECE, "pieces": 10, "pieces_already_this_month": 25})
-    assert [(l.band.first, l.band.last, l.band.rate, l.units, l.amount) for l in lines] == [
+    assert [(line.band.first, line.band.last, line.band.rate, line.units, line.amount) for line in lines] == [
         (11, 30, 100, 5, 500), (31, 40, 200, 5, 1000)]
     lines = fee_lines({"basis": fees.PER_VOLUME, "pages": 250})
-    assert [(l.band.first, l.band.last, l.band.rate, l.units, l.amount) for l in lines] == [
+    assert [(line.band.first, line.band.last, line.band.rate, line.units, line.amount) for line in lines] == [
         (1, 30, 0, 30, 0), (31, 100, 10, 70, 700), (101, 200, 20, 100, 2000), (201, None, 40, 50, 2000)]
     assert lines[-1].band.label("页") == "第201页及以上：40元/页"
     assert lines[0].band.label("页") == "第1至30页：免费"

@@ -15,8 +15,8 @@ from workflow.calendar import WorkCalendar
 from workflow.clock import Clock
 from workflow.engine import ADMIN, APPROVER, AUDITOR, HANDLER, REGISTRAR, Context, load
 from workflow.errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed
-from workflow.processes import get_engine
 from workflow.processes import enforcement_disclosure as ed
+from workflow.processes import get_engine
 
 D = dt.date.fromisoformat
 PERSON_ID = "520102198503174210"

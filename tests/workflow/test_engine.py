@@ -11,15 +11,25 @@ import pytest
 from workflow.calendar import WorkCalendar
 from workflow.clock import Clock
 from workflow.diagram import mermaid
-from workflow.engine import (APPROVER, HANDLER, ClockSpec, Context, Engine, Guard, Process, State, Transition,
-                             start_clock)
+from workflow.engine import (
+    APPROVER,
+    HANDLER,
+    ClockSpec,
+    Context,
+    Engine,
+    Guard,
+    Process,
+    State,
+    Transition,
+    start_clock,
+)
 from workflow.errors import GuardFailed, NotPermitted, TriggerNotAllowed, UnknownTrigger
 from workflow.fields import Base, Text
 from workflow.processes import get_engine
 from workflow.processes.disclosure_request import PROPOSABLE
 
 DAY = dt.date(2026, 11, 3)
-NOW = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC)
 SEEN: list[str] = []  # what the sketch's effect saw, in order
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache
 
 from ..engine import Engine, Process
 from ..errors import UnknownProcess
@@ -58,7 +58,7 @@ def get_process(name: str) -> Process:
         raise UnknownProcess(message, allowed=list(PROCESSES), errors={"process": [message]}) from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_engine(name: str) -> Engine:
     """The engine (and its transitions machine) for a process, built once per process."""
     return Engine(get_process(name))

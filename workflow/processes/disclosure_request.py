@@ -9,12 +9,29 @@ import datetime as dt
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .. import fees
-from ..engine import (ADMIN, APPROVER, COUNTERPART, HANDLER, REGISTRAR, ClockSpec, Context, Guard, Process, State,
-                      Transition, as_json, pause_clock, restart_clock_named, resume_clock, set_data, start_clock,
-                      stop_all_clocks, stop_clock)
+from ..engine import (
+    ADMIN,
+    APPROVER,
+    COUNTERPART,
+    HANDLER,
+    REGISTRAR,
+    ClockSpec,
+    Context,
+    Guard,
+    Process,
+    State,
+    Transition,
+    as_json,
+    pause_clock,
+    restart_clock_named,
+    resume_clock,
+    set_data,
+    start_clock,
+    stop_all_clocks,
+    stop_clock,
+)
 from ..errors import InvalidData
-from ..fields import (MAX_TEXT, Base, Choice, Date, Int, Text, TextList, described, valid_credit_code,
-                      valid_resident_id)
+from ..fields import MAX_TEXT, Base, Choice, Date, Int, Text, TextList, described, valid_credit_code, valid_resident_id
 from . import disclosure_request_letters as letters
 
 # -- vocabulary ------------------------------------------------------------------------------------

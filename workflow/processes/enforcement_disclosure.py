@@ -11,8 +11,21 @@ import datetime as dt
 
 from marshmallow import ValidationError, validates_schema
 
-from ..engine import (ADMIN, APPROVER, HANDLER, REGISTRAR, ClockSpec, Context, Guard, Process, State,
-                      Transition, start_clock, stop_all_clocks, stop_clock)
+from ..engine import (
+    ADMIN,
+    APPROVER,
+    HANDLER,
+    REGISTRAR,
+    ClockSpec,
+    Context,
+    Guard,
+    Process,
+    State,
+    Transition,
+    start_clock,
+    stop_all_clocks,
+    stop_clock,
+)
 from ..fields import Base, Choice, Date, Text, valid_credit_code, valid_resident_id
 from . import enforcement_disclosure_letters as letters
 

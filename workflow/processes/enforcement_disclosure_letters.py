@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..engine import LetterKind
 from ..fields import mask_identity_number
-from ..letters import RECORD_VARIABLES, LetterInput, article, record_context, cn_date
+from ..letters import RECORD_VARIABLES, LetterInput, article, cn_date, record_context
 
 DECISION_TYPES = {
     "administrative_licence": "行政许可",

@@ -9,8 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from ..engine import (ADMIN, APPROVER, HANDLER, ClockSpec, Context, Guard, Process, State, Transition,
-                      as_json, start_hour_clock, stop_clock)
+from ..engine import (
+    ADMIN,
+    APPROVER,
+    HANDLER,
+    ClockSpec,
+    Context,
+    Guard,
+    Process,
+    State,
+    Transition,
+    as_json,
+    start_hour_clock,
+    stop_clock,
+)
 from ..errors import InvalidData
 from ..fields import Base, Choice, DateTime, Text
 from . import opinion_response_letters as letters

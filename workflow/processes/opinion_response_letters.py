@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import Reading
 from ..engine import LetterKind
-from ..letters import RECORD_VARIABLES, LetterInput, record_context, cn_datetime
+from ..letters import RECORD_VARIABLES, LetterInput, cn_datetime, record_context
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

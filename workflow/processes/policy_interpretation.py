@@ -10,8 +10,21 @@ import datetime as dt
 
 from marshmallow import ValidationError, fields, validate
 
-from ..engine import (ADMIN, APPROVER, HANDLER, ClockSpec, Context, Guard, Process, State, Transition,
-                      as_json, start_clock, stop_all_clocks, stop_clock)
+from ..engine import (
+    ADMIN,
+    APPROVER,
+    HANDLER,
+    ClockSpec,
+    Context,
+    Guard,
+    Process,
+    State,
+    Transition,
+    as_json,
+    start_clock,
+    stop_all_clocks,
+    stop_clock,
+)
 from ..fields import Base, Choice, Date, Text, TextList, described
 from . import policy_interpretation_letters as letters
 from .policy_interpretation_letters import CHANNELS, FORMS, MAJOR_FORMS, WORK_POINTS

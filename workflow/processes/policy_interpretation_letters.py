@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..engine import LetterKind
-from ..letters import RECORD_VARIABLES, LetterInput, record_context, cn_date
+from ..letters import RECORD_VARIABLES, LetterInput, cn_date, record_context
 
 # The agency's own rule (work_points_2019.txt 一(二)); law.md §5: the national 80号 wording was not read.
 WORK_POINTS = "《贵州省司法厅2019年政务公开工作要点》第一部分第（二）项"
