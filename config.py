@@ -12,17 +12,16 @@ import os
 
 DEFAULT_SECRET = "dev-only-insecure-secret"
 
-# The default agency. Its contact details are placeholders: an agency's real office, address and telephone
-# come from AGENCIES_FILE (docs/configuration.md); production warns while the placeholders are in force.
-PLACEHOLDER_PHONE = "0851-00000000"
+# The default agency ships without an address or telephone: a letter needs the agency's real contact
+# details, which come from AGENCIES_FILE (docs/configuration.md); production refuses to start without them.
 GZSFT = {
     "code": "gzsft",
     "name": "贵州省司法厅",
     "short_name": "黔司",
     "office": "贵州省司法厅政府信息公开工作机构（厅办公室）",
-    "address": "贵州省贵阳市观山湖区",
-    "postcode": "550081",
-    "phone": "0851-00000000",
+    "address": "",
+    "postcode": "",
+    "phone": "",
     # 行政复议法 (2023) Art. 28: an act of a local 司法行政部门 may be taken to the same-level government or
     # to the next-higher 司法行政部门; an ordinary department names its government and "行政复议法 第二十四条".
     "reconsideration": {"bodies": ["贵州省人民政府", "中华人民共和国司法部"], "article": "行政复议法 第二十八条"},
@@ -31,6 +30,20 @@ GZSFT = {
     # Rule-set overrides per process, e.g. {"disclosure_request": {"correction_days": 15}}.
     "rules": {},
 }
+
+
+# Demonstration contact details, so that development and the tests issue complete letters. Production
+# refuses them.
+DEMO_CONTACT = {"address": "贵州省贵阳市观山湖区", "postcode": "550081", "phone": "0851-00000000"}
+DEMO_GZSFT = {**GZSFT, **DEMO_CONTACT}
+
+
+def with_demo_contact(agencies: dict) -> dict:
+    """The agencies, the built-in default given the demonstration contact details it lacks."""
+    default = agencies[GZSFT["code"]]
+    if default is GZSFT:
+        return {**agencies, GZSFT["code"]: DEMO_GZSFT}
+    return agencies
 
 
 def database_url() -> str | None:
@@ -69,20 +82,30 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEMO_USERS = True
+    AGENCIES = with_demo_contact(Config.AGENCIES)
 
 
 class TestingConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    AGENCIES = with_demo_contact(Config.AGENCIES)
 
 
 class ProductionConfig(Config):
     @classmethod
-    def check(cls):
+    def check(cls, agencies: dict | None = None):
         if cls.SECRET_KEY == DEFAULT_SECRET:
             raise RuntimeError("ProductionConfig: set SECRET_KEY; the default secret is refused")
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("ProductionConfig: set DATABASE_URL (PostgreSQL)")
+        # Every letter prints the agency's office, address and telephone (letters.md): none may be missing
+        # or the demonstration's.
+        incomplete = sorted(code for code, agency in (agencies or cls.AGENCIES).items()
+                            if not all((agency.get(k) or "").strip() for k in ("office", "address", "phone"))
+                            or agency.get("phone") == DEMO_CONTACT["phone"])
+        if incomplete:
+            raise RuntimeError(f"ProductionConfig: agencies {', '.join(incomplete)} lack real contact details "
+                               "(office, address, phone): set them in AGENCIES_FILE (docs/configuration.md)")
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

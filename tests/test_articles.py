@@ -129,8 +129,8 @@ def test_every_citation_names_a_law_of_the_table_and_prints_in_full():
 
 
 def test_the_agency_jurisdiction_article_is_the_one_law_md_gives_for_a_justice_department():
-    from config import GZSFT
-    assert GZSFT["reconsideration"] == {"bodies": ["贵州省人民政府", "中华人民共和国司法部"], "article": "行政复议法 第二十八条"}
+    from config import DEMO_GZSFT
+    assert DEMO_GZSFT["reconsideration"] == {"bodies": ["贵州省人民政府", "中华人民共和国司法部"], "article": "行政复议法 第二十八条"}
     assert "**Art. 28: acts of a local 司法行政部门" in LAW_MD
 
 

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 
 from app import create_app
 from app.extensions import db
-from config import DEFAULT_SECRET, ProductionConfig, database_url
+from config import DEFAULT_SECRET, DEMO_GZSFT, ProductionConfig, database_url
 
 
 def test_production_refuses_to_start_with_the_default_secret(monkeypatch):
@@ -23,6 +23,21 @@ def test_production_refuses_to_start_without_a_database_url(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", None)
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         create_app(ProductionConfig)
+
+
+def production(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
+
+
+def test_production_refuses_to_start_without_the_agencys_real_contact_details(monkeypatch):
+    production(monkeypatch)
+    with pytest.raises(RuntimeError, match="agencies gzsft lack real contact details"):
+        create_app(ProductionConfig)  # the built-in default ships no address or telephone
+    with pytest.raises(RuntimeError, match="agencies gzsft lack real contact details"):
+        create_app(ProductionConfig, {"AGENCIES": {"gzsft": DEMO_GZSFT}})  # nor the demonstration's
+    real = {**DEMO_GZSFT, "address": "贵州省贵阳市观山湖区某路1号", "phone": "0851-12345678"}
+    assert create_app(ProductionConfig, {"AGENCIES": {"gzsft": real}}).config["AGENCIES"]["gzsft"] == real
 
 
 @pytest.mark.parametrize("given, expected", [

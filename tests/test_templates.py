@@ -13,7 +13,7 @@ import pytest
 from docx.shared import Mm
 
 from app.services import letter_templates as lt
-from config import GZSFT
+from config import DEMO_GZSFT
 from workflow.processes import PROCESSES, letter_templates
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates_docx"
@@ -22,7 +22,7 @@ CORRECTION = LETTERS["correction_notice"]
 
 
 def test_every_template_a_letter_names_exists_and_every_file_is_used():
-    clauses = {f"_{c}.docx" for name in LETTERS for c in lt.template_for(GZSFT, LETTERS[name]).clauses}
+    clauses = {f"_{c}.docx" for name in LETTERS for c in lt.template_for(DEMO_GZSFT, LETTERS[name]).clauses}
     assert clauses == {"_application.docx", "_contact.docx", "_remedies.docx", "_signature.docx"}
     assert {p.name for p in TEMPLATES_DIR.glob("*.docx")} == set(letter_templates()) | clauses
 
@@ -30,10 +30,10 @@ def test_every_template_a_letter_names_exists_and_every_file_is_used():
 @pytest.mark.parametrize("kind", sorted(LETTERS))
 def test_every_template_passes_the_check_and_prints_what_its_letter_requires(kind):
     letter = LETTERS[kind]
-    template = lt.template_for(GZSFT, letter)
+    template = lt.template_for(DEMO_GZSFT, letter)
     printed = set(template.variables)
     for clause in template.clauses:
-        printed |= lt.load(GZSFT, f"_{clause}.docx", allowed=lt.variables_of(letter), required=set()).variables
+        printed |= lt.load(DEMO_GZSFT, f"_{clause}.docx", allowed=lt.variables_of(letter), required=set()).variables
     assert {"title", "number", "addressee", "agency_name", "issue_date", "contact", *letter.required} <= printed
 
 
@@ -80,7 +80,7 @@ def agency_with(tmp_path: Path, name: str, edit) -> dict:
     document = docx.Document(tmp_path / name)
     edit(document)
     document.save(tmp_path / name)
-    return {**GZSFT, "templates_dir": str(tmp_path)}
+    return {**DEMO_GZSFT, "templates_dir": str(tmp_path)}
 
 
 def replace_text(old: str, new: str):
@@ -136,7 +136,7 @@ def test_a_broken_clause_is_refused_naming_its_file(tmp_path):
 
 def test_a_file_that_is_not_a_docx_is_refused(tmp_path):
     (tmp_path / "correction_notice.docx").write_bytes(b"not a zip")
-    assert refused({**GZSFT, "templates_dir": str(tmp_path)}) == ["不是有效的 .docx 文件（BadZipFile）"]
+    assert refused({**DEMO_GZSFT, "templates_dir": str(tmp_path)}) == ["不是有效的 .docx 文件（BadZipFile）"]
 
 
 def test_a_valid_edit_is_accepted_and_read_again_when_the_file_changes(tmp_path):

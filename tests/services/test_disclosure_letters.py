@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from app.extensions import db as _db
 from app.models import Case, Document, Event, SerialCounter
 from app.services import cases as case_service
-from config import GZSFT
+from config import DEMO_GZSFT
 from tests import factories
-from workflow.errors import LetterIncomplete
+from workflow.errors import GuardFailed, LetterIncomplete
 
 CST = dt.timezone(dt.timedelta(hours=8))
 D = dt.date.fromisoformat
@@ -162,6 +162,26 @@ def test_third_party_consultation_does_not_reveal_the_applicant(staff):
     for personal in (NAME, "张三", "李四", ID_NUMBER, PHONE, EMAIL, ADDRESS, DESCRIPTION):
         assert personal not in letter.text
     assert letter.row.addressee == "某某律师事务所 & <合伙人>"
+
+
+def test_a_consultation_letter_served_later_counts_from_the_day_it_was_served(staff):
+    # Art. 32: 15 WD "自收到征求意见书之日起". Sent Wed 11/4, received Fri 11/6: 11/9-13(1-5), 11/16-20(6-10),
+    # 11/23-27(11-15): due 11/27, and the letter says from which day it counted.
+    case = open_case(staff)
+    fire(case, "accept", staff.handler, "2026-11-04")
+    letter = fire(case, "consult_third_party", staff.handler, "2026-11-04", third_party_name="某某公司",
+                  information="财务资料", impact="商业秘密", served_on="2026-11-06")
+    assert "请于2026年11月27日前书面答复是否同意公开（答复期限自2026年11月6日送达本意见书之日起计算）" in letter.text
+    assert case.clocks[-1].due_on == D("2026-11-27")
+
+
+def test_a_consultation_letter_cannot_be_served_before_it_was_sent(staff):
+    case = open_case(staff)
+    fire(case, "accept", staff.handler, "2026-11-04")
+    with pytest.raises(GuardFailed) as info:
+        case_service.fire(case, "consult_agency", actor=staff.handler, effective_on="2026-11-04",
+                          params={"agency_name": "贵州省律师协会", "information": "考核通报", "served_on": "2026-11-03"})
+    assert [g["name"] for g in info.value.details["guards"]] == ["has_service_after_consultation_letter"]
 
 
 def test_agency_consultation(staff):
@@ -476,7 +496,7 @@ def test_a_letter_missing_a_required_element_is_not_issued_and_nothing_is_writte
                                                                                    setting, missing):
     case = under_review(staff)
     before = committed(case.id)
-    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**GZSFT, setting: "  "}})
+    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**DEMO_GZSFT, setting: "  "}})
     with pytest.raises(LetterIncomplete) as info:
         case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
     assert info.value.details["missing"] == [missing]
@@ -484,7 +504,7 @@ def test_a_letter_missing_a_required_element_is_not_issued_and_nothing_is_writte
     db.session.refresh(case)
     assert (case.state, case.version) == ("under_review", before["case"][2])
     # The number was not used up: the complete letter, issued next, is number 1.
-    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": GZSFT})
+    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": DEMO_GZSFT})
     letter = fire(case, "approve", staff.approver, "2026-11-06")
     assert letter.row.number == "黔司公开〔2026〕1号"
 
@@ -493,7 +513,7 @@ def test_a_withdrawal_needs_no_remedies_settings(app, staff, monkeypatch):
     # The withdrawal confirmation carries no remedies clause, so a missing reconsideration body does not stop it.
     case = under_review(staff)
     monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"],
-                                                 "gzsft": {**GZSFT, "reconsideration": {}, "court": ""}})
+                                                 "gzsft": {**DEMO_GZSFT, "reconsideration": {}, "court": ""}})
     letter = fire(case, "withdraw", staff.registrar, "2026-11-06")
     assert letter.row.title == "政府信息公开申请撤回确认书" and remedies_of(letter) == []
 
@@ -501,7 +521,7 @@ def test_a_withdrawal_needs_no_remedies_settings(app, staff, monkeypatch):
 def test_a_refused_letter_leaves_no_half_written_transition_in_the_session(app, staff, db, monkeypatch):
     case = under_review(staff)
     version = case.version
-    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**GZSFT, "name": ""}})
+    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**DEMO_GZSFT, "name": ""}})
     with pytest.raises(LetterIncomplete):
         case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
     assert (case.state, case.version) == ("under_review", version)
@@ -511,7 +531,7 @@ def test_a_refused_letter_leaves_no_half_written_transition_in_the_session(app, 
 
 def fee_notice_with_thirty_payment_days(app, staff, monkeypatch) -> Letter:
     rules = {"disclosure_request": {"fee_payment_days": 30}}
-    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**GZSFT, "rules": rules}})
+    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**DEMO_GZSFT, "rules": rules}})
     case = open_case(staff)
     fire(case, "accept", staff.handler, "2026-11-04")
     return fire(case, "issue_fee_notice", staff.handler, "2026-11-04", basis="per_volume", pages=31)

@@ -15,7 +15,7 @@ import yaml
 from app.models import Document, Event
 from app.services import cases as case_service
 from app.services.letter_templates import TemplateRejected
-from config import GZSFT
+from config import DEMO_GZSFT
 from tests import factories
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
@@ -31,7 +31,7 @@ def people(app):
 def agency_folder(app, tmp_path, monkeypatch):
     """The agency's own template folder, configured; empty until a test copies a template into it."""
     monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"],
-                                                 "gzsft": {**GZSFT, "templates_dir": str(tmp_path)}})
+                                                 "gzsft": {**DEMO_GZSFT, "templates_dir": str(tmp_path)}})
     return tmp_path
 
 

@@ -13,7 +13,7 @@ from docx.table import Table
 
 from app.models import CaseClock, Document, Event
 from app.services import registration as registration_service
-from config import GZSFT
+from config import DEMO_GZSFT
 from tests.factories import fire, user
 from workflow.errors import GuardFailed, InvalidData
 
@@ -173,7 +173,7 @@ def test_a_future_or_offsetless_detection_instant_is_refused_and_nothing_is_writ
 
 def test_the_hours_in_force_come_from_the_agency_rule_set_and_are_recorded(app, db):
     app.config["AGENCIES"] = {**app.config["AGENCIES"],
-                              "gzsft": {**GZSFT, "rules": {"opinion_response": {"information_hours": 4}}}}
+                              "gzsft": {**DEMO_GZSFT, "rules": {"opinion_response": {"information_hours": 4}}}}
     case = open_case()
     fire(case, "assess", user("handler"), severity="major_emergency")
     row = clock_rows(db, case)["information"]

@@ -20,7 +20,7 @@ from workflow.processes import policy_interpretation_letters as letters
 from workflow.processes.policy_interpretation import PROCESS, RULES
 
 D = dt.date.fromisoformat
-GZSFT = {"name": "贵州省司法厅", "short_name": "黔司", "office": "贵州省司法厅政府信息公开工作机构（厅办公室）",
+DEMO_GZSFT = {"name": "贵州省司法厅", "short_name": "黔司", "office": "贵州省司法厅政府信息公开工作机构（厅办公室）",
          "address": "贵州省贵阳市观山湖区", "postcode": "550081", "phone": "0851-00000000"}
 ENGINE = get_engine("policy_interpretation")
 CALENDAR = WorkCalendar()
@@ -336,7 +336,7 @@ def test_the_record_of_a_deadline_counted_into_2027_says_it_is_provisional():
     reading = ctx.reading("interpretation")
     assert (reading.due_on, reading.provisional, reading.met()) == (D("2027-01-05"), True, True)
     inp = LetterInput(kind="interpretation_record", number="黔司解备〔2027〕1号", issued_on=D("2027-01-05"),
-                      agency=GZSFT, case={"reference": "黔司解读〔2026〕9号", "process": PROCESS.name,
+                      agency=DEMO_GZSFT, case={"reference": "黔司解读〔2026〕9号", "process": PROCESS.name,
                                           "state": ctx.state, "reason": None, "received_on": "2026-09-01",
                                           "data": ctx.data},
                       params=ctx.params, readings={"interpretation": reading}, notes=ctx.notes, calendar=CALENDAR)

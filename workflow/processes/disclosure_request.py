@@ -210,6 +210,8 @@ class ThirdPartySchema(Base):
     third_party_address = Text(max_len=500, label="第三方地址")
     information = Text(required=True, label="涉及的政府信息")  # the information concerned, without the applicant's data
     impact = Text(required=True, label="可能损害第三方合法权益的理由")  # why disclosure may affect the third party's rights (Art. 32)
+    # Art. 32: 15 WD "自收到征求意见书之日起"; defaults to the day the letter is issued (handed over in person)
+    served_on = Date(label="意见书送达日期")
 
 
 class OpinionSchema(Base):
@@ -226,6 +228,7 @@ class AgencyConsultationSchema(Base):
     agency_name = Text(required=True, max_len=200, label="被征求意见机关")
     agency_address = Text(max_len=500, label="被征求意见机关地址")
     information = Text(required=True, label="涉及的政府信息")
+    served_on = Date(label="征求意见函送达日期")  # Art. 34: 15 WD from receipt of the letter
 
 
 class FeeNoticeSchema(Base):
@@ -374,6 +377,10 @@ has_service_after_notice = Guard(
     "has_service_after_notice", lambda ctx: _served_on(ctx) >= ctx.effective_on,
     "申请人收到收费通知的日期不能早于通知发出的日期", "《政府信息公开信息处理费管理办法》（缴费期限自收到通知次日起算）",
     needs_data=True)
+has_service_after_consultation_letter = Guard(
+    "has_service_after_consultation_letter", lambda ctx: _served_on(ctx) >= ctx.effective_on,
+    "收到征求意见书（函）的日期不能早于发出的日期", "《政府信息公开条例》第三十二条、第三十四条（答复期限自收到之日起算）",
+    needs_data=True)
 within_fee_notice_period = Guard(
     "within_fee_notice_period", _within_reply_clock,
     "收费通知应在答复期限内发出", "《政府信息公开信息处理费管理办法》", needs_data=False)
@@ -521,8 +528,10 @@ PROCESS = Process(
                             _set_later_reply_date),
                    schema=ReasonsAcceptedSchema),
         Transition("consult_third_party", ("in_progress",), "consulting_third_party", "征求第三方意见", HANDLERS,
+                   guards=(has_service_after_consultation_letter,),
                    effects=(pause_clock("reply", "征求第三方意见（条例第三十三条第三款）"),
-                            start_clock("consultation", "consultation_days", note="第三方答复期限（条例第三十二条）")),
+                            start_clock("consultation", "consultation_days", on=_served_on,
+                                        note="第三方收到征求意见书之日（条例第三十二条）")),
                    schema=ThirdPartySchema, letter="third_party_consultation"),
         Transition("third_party_replied", ("consulting_third_party",), "in_progress", "第三方已答复", HANDLERS,
                    effects=(stop_clock("consultation", "第三方已答复"), resume_clock("reply", "第三方已答复")),
@@ -531,8 +540,10 @@ PROCESS = Process(
                    "征求意见期满未答复", HANDLERS, guards=(has_consultation_period_passed,),
                    effects=(stop_clock("consultation", "逾期未答复"), resume_clock("reply", "征求意见期满"))),
         Transition("consult_agency", ("in_progress",), "consulting_agency", "征求其他机关意见", HANDLERS,
+                   guards=(has_service_after_consultation_letter,),
                    effects=(pause_clock("reply", "征求其他机关意见（条例第三十三条第三款）"),
-                            start_clock("consultation", "consultation_days", note="其他机关答复期限（条例第三十四条）")),
+                            start_clock("consultation", "consultation_days", on=_served_on,
+                                        note="其他机关收到征求意见函之日（条例第三十四条）")),
                    schema=AgencyConsultationSchema, letter="agency_consultation"),
         Transition("agency_replied", ("consulting_agency",), "in_progress", "其他机关已答复", HANDLERS,
                    effects=(stop_clock("consultation", "其他机关已答复"), resume_clock("reply", "其他机关已答复")),
