@@ -94,7 +94,7 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     effects: tuple[Callable[[Context], None], ...] = ()
     schema: type[Schema] | None = None
-    letter: str | Callable[[Context], str | None] | None = None
+    letter: str | Callable[[Context], str | tuple[str, ...] | None] | None = None
     reason: str | None = None
     # A destination that depends on the data (approve → the proposed outcome): dest is None, ``destination``
     # computes the state from the context and ``dests`` lists every state it can name, so the machine,
@@ -114,8 +114,13 @@ class Transition:
         """Every state this transition can lead to."""
         return (self.dest,) if self.dest is not None else self.dests
 
-    def letter_for(self, ctx: Context) -> str | None:
-        return self.letter(ctx) if callable(self.letter) else self.letter
+    def letters_for(self, ctx: Context) -> tuple[str, ...]:
+        """The letters this transition issues now: its letter, or what its letter function chooses (one kind,
+        several, or none)."""
+        value = self.letter(ctx) if callable(self.letter) else self.letter
+        if not value:
+            return ()
+        return (value,) if isinstance(value, str) else tuple(value)
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,7 @@ class Outcome:
     from_state: str
     to_state: str
     reason: str | None
-    letter: str | None
+    letters: tuple[str, ...]
     params: dict
 
 
@@ -297,7 +302,7 @@ class Engine:
             raise GuardFailed(failures)
         if not moved:  # no declared destination matches the one computed from the data
             raise TriggerNotAllowed(f"{trigger} 未能执行", state=ctx.state, allowed=self.allowed_from(ctx.state))
-        return Outcome(trigger, from_state, ctx.state, ctx.reason, self.step(trigger, from_state).letter_for(ctx),
+        return Outcome(trigger, from_state, ctx.state, ctx.reason, self.step(trigger, from_state).letters_for(ctx),
                        ctx.params)
 
     def check_open_role(self, role: str) -> None:

@@ -148,10 +148,11 @@ def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effecti
                          data=outcome.params, clocks=snapshot)
     db.session.flush()  # the version check happens here: a concurrent winner makes this raise
     result = Result(case, event)
-    if outcome.letter:
-        letter = engine.process.letters[outcome.letter]
+    for kind in outcome.letters:
+        letter = engine.process.letters[kind]
         result.documents.append(documents.issue(letter, case=case, event=event, agency=agency,
                                                 make_input=_letter_input(case, ctx, agency)))
+    if outcome.letters:
         db.session.flush()
     return result
 

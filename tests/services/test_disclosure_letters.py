@@ -452,6 +452,42 @@ def test_partial_disclosure_lists_each_withheld_part_with_its_ground_and_article
     check_remedies(letter, reconsideration_first=True)
 
 
+def test_disclosing_over_a_third_partys_objection_needs_the_public_interest_and_notifies_the_third_party(staff):
+    # Art. 15, 32: an objection with reasons means no disclosure, unless not disclosing would have a major
+    # impact on the public interest; then the third party is told in writing what will be disclosed and why.
+    case = open_case(staff)
+    for trigger, who, on, params in THIRD_PARTY_OBJECTS:
+        fire(case, trigger, getattr(staff, who), on, **params)
+    disclose = {"outcome": "disclosed", "reason": "disclose", "provided": "财务资料（电子文本）", "obtain": "电子邮件发送"}
+    with pytest.raises(GuardFailed) as info:
+        case_service.fire(case, "propose_reply", actor=staff.handler, effective_on="2026-11-05", params=disclose)
+    assert [g["name"] for g in info.value.details["guards"]] == ["has_public_interest_to_override_objection"]
+    fire(case, "propose_reply", staff.handler, "2026-11-05", **disclose,
+         public_interest="该资料涉及公共资金使用 & 公众安全 <重大>")
+    result = case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
+    reply, notice = (read(d) for d in result.documents)
+    assert (reply.row.kind, notice.row.kind) == ("reply", "third_party_disclosure_notice")
+    check_common(notice, title="政府信息公开决定告知书", number="黔司告三〔2026〕1号", addressee="某某公司",
+                 issued="2026年11月6日", recital=None)
+    assert notice.paragraphs[4] == ("本机关于2026年11月4日就一份政府信息公开申请所涉及贵方的政府信息书面征求贵方意见，"
+                                    "贵方于2026年11月5日答复不同意公开，理由为：含有核心技术参数 & 报价。")
+    assert "决定公开的政府信息：财务资料" in notice.paragraphs
+    assert "理由：该资料涉及公共资金使用 & 公众安全 <重大>" in notice.paragraphs
+    assert f"法律依据：{REG}第十五条、第三十二条" in notice.paragraphs
+    check_remedies(notice, reconsideration_first=False)  # the third party may challenge the decision
+    assert NAME not in notice.text and ID_NUMBER not in notice.text  # the applicant stays unnamed
+
+
+def test_a_refusal_after_an_objection_issues_no_notice_to_the_third_party(staff):
+    case = open_case(staff)
+    for trigger, who, on, params in THIRD_PARTY_OBJECTS:
+        fire(case, trigger, getattr(staff, who), on, **params)
+    fire(case, "propose_reply", staff.handler, "2026-11-05", outcome="withheld", reason="third_party_rights",
+         explanation="第三方不同意公开且理由合理")
+    result = case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
+    assert [d.kind for d in result.documents] == ["reply"]
+
+
 def test_withdrawal_confirmation_has_no_remedies_clause(staff):
     case = open_case(staff)
     fire(case, "accept", staff.handler, "2026-11-04")

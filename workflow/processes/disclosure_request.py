@@ -292,6 +292,8 @@ class ProposalSchema(Base):
     responsible_agency = fields.Nested(ResponsibleAgencySchema, metadata=described("负责公开的机关"))
     earlier_reply = fields.Nested(EarlierReplySchema, metadata=described("原答复"))
     proper_channel = Text(label="应当通过的途径")
+    # Art. 15, 32: disclosing over a third party's objection needs the public interest that outweighs it
+    public_interest = Text(label="不公开可能对公共利益造成重大影响的理由")
     publication_how = Text()
 
     @validates_schema
@@ -398,6 +400,17 @@ has_received_correction = Guard(
     "has_received_correction",
     lambda ctx: ctx.params["reason"] != "unclear_after_correction" or bool(ctx.fired("receive_correction")),
     "只有经补正后申请内容仍不明确的，才能以此理由答复", "《政府信息公开条例》第三十条", needs_data=True)
+def _objected(ctx: Context) -> bool:
+    """The third party's last answer was an objection (Art. 32)."""
+    replies = ctx.fired("third_party_replied")
+    return bool(replies) and replies[-1]["data"].get("opinion") == "objection"
+
+
+has_public_interest_to_override_objection = Guard(
+    "has_public_interest_to_override_objection",
+    lambda ctx: ctx.params["outcome"] != "disclosed" or not _objected(ctx) or bool(ctx.params.get("public_interest")),
+    "第三方不同意公开的，只有认为不公开可能对公共利益造成重大影响时才能决定公开，请说明理由（public_interest）",
+    "《政府信息公开条例》第十五条、第三十二条", needs_data=True)
 has_later_reply_date = Guard(
     "has_later_reply_date",
     lambda ctx: "reply_due_on" not in ctx.params
@@ -444,6 +457,14 @@ def _proposed_destination(ctx: Context) -> str:
 
 def _take_proposal(ctx: Context):
     ctx.reason = ctx.data["proposal"]["reason"]
+
+
+def _reply_letters(ctx: Context) -> tuple[str, ...]:
+    """The reply, and when the agency discloses over the third party's objection, the written notice to the
+    third party of what will be disclosed and why (Art. 32)."""
+    proposal = ctx.data.get("proposal", {})
+    overrides = proposal.get("outcome") in ("disclosed", "partially_disclosed") and bool(proposal.get("public_interest"))
+    return ("reply", "third_party_disclosure_notice") if overrides and _objected(ctx) else ("reply",)
 
 
 def _clear_proposal(ctx: Context):
@@ -566,14 +587,15 @@ PROCESS = Process(
         # unreasonable and not process the application; without this the record would have to say the
         # reasons were accepted first (accept_reasons) before refusing them.
         Transition("propose_reply", ("received", "in_progress", "awaiting_reasons"), "under_review", "拟定答复",
-                   HANDLERS, guards=(has_requested_reasons, has_received_correction, can_refuse_unreasonable_reasons),
+                   HANDLERS, guards=(has_requested_reasons, has_received_correction, can_refuse_unreasonable_reasons,
+                                     has_public_interest_to_override_objection),
                    effects=(stop_clock("reasons", "已审查申请人说明的理由"), _record_proposal), schema=ProposalSchema),
         Transition("return_for_revision", ("under_review",), "in_progress", "退回修改", APPROVERS,
                    effects=(_clear_proposal,), schema=RevisionSchema, comment_required=True),
         # The reply ends the case in the state the approved proposal names: one of the proposable outcomes.
         Transition("approve", ("under_review",), None, "审核通过并答复", APPROVERS,
                    destination=_proposed_destination, dests=tuple(PROPOSABLE),
-                   effects=(_take_proposal, stop_all_clocks("已答复")), letter="reply"),
+                   effects=(_take_proposal, stop_all_clocks("已答复")), letter=_reply_letters),
         Transition("withdraw", OPEN_STATES, "closed_other", "申请人撤回", WORKERS,
                    effects=(stop_all_clocks("申请人撤回"), set_data(withdrawn=lambda c: True)),
                    reason="withdrawn", schema=WithdrawalSchema, letter="reply"),

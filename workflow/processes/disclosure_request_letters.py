@@ -185,6 +185,20 @@ def _fired_on(inp: LetterInput, trigger: str) -> dt.date | None:
     return dates[-1] if dates else None
 
 
+def third_party_disclosure_notice(inp: LetterInput) -> dict:
+    """Art. 32: the third party that objected is told in writing what will be disclosed and why."""
+    consulted = [e for e in inp.history if e["trigger"] == "consult_third_party"][-1]
+    replied = [e for e in inp.history if e["trigger"] == "third_party_replied"][-1]
+    proposal = inp.case["data"]["proposal"]
+    title = "政府信息公开决定告知书"
+    return base_context(inp, title=title, addressee=consulted["data"]["third_party_name"],
+                        basis=_basis(inp, "third_party_disclosure_notice"),
+                        remedies_values=remedies(inp, title=title, reconsideration_first=False),
+                        consulted_on=cn_date(consulted["effective_on"]), replied_on=cn_date(replied["effective_on"]),
+                        objection_reasons=replied["data"].get("reasons") or "",
+                        information=consulted["data"]["information"], public_interest=proposal["public_interest"])
+
+
 REPLY_VALUES = ("variant", "explanation", "table_header", "table", "ground", "consultation", "provided", "obtain",
                 "published_title", "published_channel", "published_on", "responsible_agency", "earlier_number",
                 "earlier_date", "proper_channel", "publication_how", "legal_basis", "corrected_on",
@@ -213,6 +227,10 @@ LETTERS = {
                                    extension_notice, required=("basis",),
                                    variables=(*APPLICATION, "original_due", "counted_from", "restarted",
                                               "paused_days", "reason", "days", "new_due")),
+    "third_party_disclosure_notice": LetterKind(
+        "third_party_disclosure_notice", "政府信息公开决定告知书", "告三", "third_party_disclosure_notice.docx",
+        third_party_disclosure_notice, required=("basis", "remedies", "information", "public_interest"),
+        variables=("consulted_on", "replied_on", "objection_reasons", "information", "public_interest")),
     "reply": LetterKind("reply", "政府信息公开申请答复书", "公开", "reply.docx", reply,
                         variables=(*APPLICATION, *REPLY_VALUES)),
 }
