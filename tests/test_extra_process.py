@@ -1,15 +1,18 @@
 """A process is one module: a fifth process, defined only in this file, is registered and driven through the
-API (registration, triggers, guards, clocks, a letter, the process description) and the bulk import, with no
-edit to any shared file. When this test passes, adding a process needs its definition, its letters and its
-tests, and nothing else."""
+API (registration, triggers, guards, clocks, a letter from its own template, the process description) and the
+bulk import, with no edit to any shared file. When this test passes, adding a process needs its definition,
+its letters with their templates, and its tests, and nothing else."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
+from pathlib import Path
 
 import docx
 import pytest
 
+from config import GZSFT
 from tests import factories as f
 from tests.api.helpers import Api, url
 from workflow import processes
@@ -29,7 +32,7 @@ from workflow.engine import (
     stop_all_clocks,
 )
 from workflow.fields import Base, Choice, Date, Text
-from workflow.letters import RECORD_VARIABLES, LetterInput, cn_date, record_context
+from workflow.letters import LetterInput, base_context, cn_date
 
 KINDS = {"inquiry": "咨询", "suggestion": "建议"}
 
@@ -51,10 +54,25 @@ def _not_before_receipt(ctx: Context) -> bool:
 
 def answer_record(inp: LetterInput) -> dict:
     data = inp.case["data"]
-    return record_context(inp, title="来信答复记录", addressee=data.get("department") or "承办部门",
-                          recital=f"{cn_date(dt.date.fromisoformat(data['received_on']))}收到来信：{data['subject']}。",
-                          paragraphs=[f"答复：{inp.params['answer']}"], basis="本机关来信办理规则",
-                          closing="特此记录。")
+    return base_context(inp, title="来信答复记录", addressee=data.get("department") or "承办部门",
+                        basis="本机关来信办理规则", received_on=cn_date(data["received_on"]), subject=data["subject"],
+                        answer=inp.params["answer"])
+
+
+def write_template(folder: Path) -> None:
+    """The letter's wording, written with the house layout kit as a legal officer's template would be."""
+    spec = importlib.util.spec_from_file_location("scaffold", Path(__file__).resolve().parents[1] / "templates_docx"
+                                                  / "scaffold.py")
+    kit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(kit)
+    document = kit.new_document()
+    for text, style in [("{{ title }}", "Letter Title"), ("{{ number }}", "Letter Number"), ("", "Normal"),
+                        ("{{ addressee }}：", "Letter Addressee"), ("{{ received_on }}收到来信：{{ subject }}。", "Normal"),
+                        ("答复：{{ answer }}", "Normal"), ("法律依据：{{ basis }}", "Normal"),
+                        ("{{p clause_contact }}", "Normal"), ("特此记录。", "Normal"),
+                        ("{{p clause_signature }}", "Normal")]:
+        kit.para(document, text, style)
+    document.save(str(folder / "answer_record.docx"))
 
 
 LETTER_PROCESS = Process(
@@ -77,9 +95,10 @@ LETTER_PROCESS = Process(
                                  "本机关来信办理规则"),),
                    effects=(stop_all_clocks("已答复"),), schema=AnswerSchema, letter="answer_record"),
     ),
-    # An existing template file: the letter's wording comes from its own builder above.
-    letters={"answer_record": LetterKind("answer_record", "来信答复记录", "来答", "response_record.docx",
-                                         answer_record, required=("basis",), variables=RECORD_VARIABLES)},
+    # Its template is in the agency's own folder (the fixture writes it); the shared clauses come from templates_docx/.
+    letters={"answer_record": LetterKind("answer_record", "来信答复记录", "来答", "answer_record.docx",
+                                         answer_record, required=("basis", "answer"),
+                                         variables=("received_on", "subject", "answer"))},
 )
 
 
@@ -90,7 +109,17 @@ def letter_process():
     processes.unregister(LETTER_PROCESS.name)
 
 
-def test_a_process_defined_outside_the_package_is_registered_described_driven_and_imported(app, letter_process):
+@pytest.fixture
+def own_templates(app, tmp_path, monkeypatch):
+    """The agency's own template folder, holding the new process's letter template."""
+    write_template(tmp_path)
+    monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"],
+                                                 "gzsft": {**GZSFT, "templates_dir": str(tmp_path)}})
+    return tmp_path
+
+
+def test_a_process_defined_outside_the_package_is_registered_described_driven_and_imported(app, letter_process,
+                                                                                          own_templates):
     f.user("registrar", role="registrar")
     f.user("handler", role="handler")
     registrar, handler = Api(app, "registrar"), Api(app, "handler")

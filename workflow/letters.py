@@ -58,17 +58,6 @@ def cn_number(n: int) -> str:
     return CN_DIGITS[n // 100] + "百" + tail
 
 
-def article(n: int, item: int | None = None, paragraph: int | None = None,
-            law: str = "《中华人民共和国政府信息公开条例》") -> str:
-    """《…条例》第三十六条第（二）项 style."""
-    text = f"{law}第{cn_number(n)}条"
-    if paragraph:
-        text += f"第{cn_number(paragraph)}款"
-    if item:
-        text += f"第（{cn_number(item)}）项"
-    return text
-
-
 def cite(articles: dict, refs: list[str] | tuple[str, ...]) -> str:
     """Citations of the article table ("条例 第三十条") printed in full: provisions of one law after its
     title joined by "、", laws joined by "；" (《中华人民共和国政府信息公开条例》第十五条、第三十二条). A
@@ -135,20 +124,6 @@ def base_context(inp: LetterInput, *, title: str, addressee: str, basis: str = "
         "requires": list(requires),
         **values,
     }
-
-
-# The values of the record forms (退文通知单, 备案表, 公示, 登记表) whose wording is still built here.
-RECORD_VARIABLES = ("recital", "paragraphs", "items", "after_items", "table_header", "table", "closing")
-
-
-def record_context(inp: LetterInput, *, title: str, addressee: str, recital: str, paragraphs: list[str], basis: str,
-                   items: list[str] | None = None, after_items: list[str] | None = None,
-                   table_header: list[str] | None = None, table: list[list[str]] | None = None,
-                   closing: str = "特此告知。") -> dict:
-    """The values of a record form: its recital, paragraphs, numbered items, table and closing."""
-    return base_context(inp, title=title, addressee=addressee, basis=basis, recital=recital,
-                        paragraphs=[p for p in paragraphs if p], items=items or [], after_items=after_items or [],
-                        table_header=table_header or [], table=table or [], closing=closing)
 
 
 COMMON_REQUIRED = ("agency_name", "title", "number", "addressee", "issue_date", "contact")

@@ -233,6 +233,15 @@ def test_a_licence_for_a_legal_person_publishes_its_credit_code_unmasked(db, han
     assert "《中华人民共和国政府信息公开条例》第二十条第（五）项" in basis
 
 
+def test_a_coercive_measure_cites_the_publicity_rules_and_no_article_of_the_regulation(db, handler):
+    # law.md §4: 条例 Art. 20(5)(6) is given for licensing results and penalty decisions only.
+    case = decide(handler, decision_type="administrative_enforcement", category="查封场所", conclusion="查封30日")
+    lines = text_of(fire(case, "publish", handler, "2026-10-12").documents[0])
+    assert "执法行为类型 | 行政强制" in lines
+    assert "法律依据：《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》" \
+           "（国办发〔2018〕118号）；《贵州省司法厅2019年政务公开工作要点》二（三）" in lines
+
+
 def test_publishing_without_a_conclusion_is_refused_then_completed_when_publishing(db, handler):
     case = decide(handler, conclusion=None, decision_number=None)
     with pytest.raises(GuardFailed) as exc:

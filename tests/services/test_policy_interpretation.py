@@ -221,6 +221,17 @@ def test_a_submission_without_interpretation_is_returned_with_a_notice_and_resub
     assert [d.kind for d in documents(db, case)] == ["return_notice", "interpretation_record"]
 
 
+def test_a_complete_submission_returned_for_typed_points_lists_only_them(db, people):
+    case = register(people)
+    f.fire(case, "submit", people["drafter"], "2026-09-15", **COMPLETE)
+    f.fire(case, "return_submission", people["office"], "2026-09-16", reason="解读材料表述需调整",
+           items=["第二部分“主要内容”与正文不一致", "请补充政策图解 & <问答>"])
+    paragraphs, _ = opened(documents(db, case)[0])
+    start = paragraphs.index("存在的问题如下：")
+    assert paragraphs[start + 1:start + 4] == ["1. 第二部分“主要内容”与正文不一致", "2. 请补充政策图解 & <问答>",
+                                               "请补正后重新报送：上述事项补正后的发文申请（连同政策文件送审稿）。"]
+
+
 def test_a_second_return_gets_the_next_number(db, people):
     case = register(people)
     for day in ("2026-09-15", "2026-09-18"):

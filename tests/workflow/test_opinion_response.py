@@ -3,8 +3,10 @@ guards of each trigger, and the hour clocks worked out by hand from the detectio
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
 
 from workflow.calendar import WorkCalendar
 from workflow.clock import Clock
@@ -12,13 +14,15 @@ from workflow.engine import AUDITOR, HANDLER, REGISTRAR, Context, load
 from workflow.errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed
 from workflow.letters import LetterInput
 from workflow.processes import get_engine
-from workflow.processes.opinion_response_letters import clock_line, response_record
+from workflow.processes.opinion_response_letters import clock_values, response_record
 
 ENGINE = get_engine("opinion_response")
 PROCESS = ENGINE.process
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=CST)  # later than every instant below
 DETECTED = "2026-11-27T10:00:00+08:00"
+ARTICLES = yaml.safe_load((Path(__file__).resolve().parents[2] / "templates_docx" / "articles.yaml")
+                          .read_text(encoding="utf-8"))
 TRIGGERS = ("assess", "release_information", "hold_press_conference", "respond")
 
 
@@ -291,16 +295,19 @@ def test_a_clock_is_met_up_to_and_including_its_due_instant(detected, severity, 
     assert reading.met() is met
 
 
-def test_the_record_line_says_whether_each_clock_was_met():
+def test_the_record_values_say_whether_each_clock_was_met_and_by_how_much_it_was_missed():
     # Detected 27 November 21:30: information due 28 November 2:30, press conference 28 November 21:30.
     ctx = _close("2026-11-27T21:30:00+08:00", "major_emergency", "information", "2026-11-28T02:29:00+08:00")
+    assert clock_values("press_conference", ctx.reading("press_conference")) == {
+        "name": "press_conference", "limit": 24, "due_at": "2026年11月28日21时30分", "done_at": "", "met": None,
+        "overrun": ""}
     fire(ctx, "hold_press_conference", held_at="2026-11-28T23:45:30+08:00", summary="发布会")
-    assert clock_line("information", ctx.reading("information")) == (
-        "发布权威信息：时限5小时（自监测发现时起算），应于2026年11月28日2时30分前完成；"
-        "首次发布于2026年11月28日2时29分，按时完成。")
-    assert clock_line("press_conference", ctx.reading("press_conference")) == (
-        "举行新闻发布会：时限24小时（自监测发现时起算），应于2026年11月28日21时30分前完成；"
-        "首次举行于2026年11月28日23时45分，未按时完成（超出时限2小时15分钟）。")
+    assert clock_values("information", ctx.reading("information")) == {
+        "name": "information", "limit": 5, "due_at": "2026年11月28日2时30分", "done_at": "2026年11月28日2时29分",
+        "met": True, "overrun": ""}
+    assert clock_values("press_conference", ctx.reading("press_conference")) == {
+        "name": "press_conference", "limit": 24, "due_at": "2026年11月28日21时30分",
+        "done_at": "2026年11月28日23时45分", "met": False, "overrun": "2小时15分钟"}
 
 
 def test_the_agency_rule_set_decides_the_hours_and_is_recorded_with_the_clock():
@@ -311,7 +318,7 @@ def test_the_agency_rule_set_decides_the_hours_and_is_recorded_with_the_clock():
     assert ctx.reading("press_conference").rules == {"press_conference_hours": 12}
 
 
-def test_the_response_record_lists_the_matter_timeline_and_clocks():
+def test_the_response_record_gives_the_matter_timeline_clocks_and_rules_as_values():
     ctx = setup("responded_major")
     inp = LetterInput(kind="response_record", number="黔司舆回〔2026〕1号", issued_on=dt.date(2026, 11, 27),
                       agency={"name": "贵州省司法厅", "office": "厅办公室", "address": "贵阳市", "postcode": "550081",
@@ -319,17 +326,16 @@ def test_the_response_record_lists_the_matter_timeline_and_clocks():
                       case={"reference": "黔司舆情〔2026〕1号", "process": "opinion_response", "state": ctx.state,
                             "reason": None, "received_on": ctx.data["received_on"], "data": ctx.data},
                       params=ctx.params, readings={n: c.evaluate(ctx.calendar) for n, c in ctx.clocks.items()
-                                                   if c.started})
+                                                   if c.started}, articles=ARTICLES)
     letter = response_record(inp)
     assert letter["addressee"] == "律师工作管理处"
-    assert "2026年11月27日10时00分" in letter["recital"] and "网传某律师事务所违规收费" in letter["recital"]
-    assert letter["table"] == [
-        ["监测发现", "2026年11月27日10时00分", "来源：网络媒体"],
-        ["发布权威信息", "2026年11月27日11时00分", "门户网站：关于网传信息的情况通报"],
-        ["新闻发布会", "2026年11月27日12时00分", "发布人：厅长；通报调查进展"],
-        ["回应", "2026年11月27日13时00分", "已责成核查，结果将及时公布。"],
-    ]
-    assert [line.endswith("按时完成。") for line in letter["items"]] == [True, True]
+    assert (letter["detected_at"], letter["matter"], letter["source"]) == ("2026年11月27日10时00分",
+                                                                         "网传某律师事务所违规收费", "网络媒体")
+    assert (letter["severity"], letter["hours"]) == ("major_emergency", {"information": 5, "press_conference": 24})
+    assert letter["releases"] == [{"at": "2026年11月27日11时00分", "channel": "门户网站", "content": "关于网传信息的情况通报"}]
+    assert letter["press_conferences"] == [{"at": "2026年11月27日12时00分", "speakers": "厅长", "summary": "通报调查进展"}]
+    assert letter["response"] == {"at": "2026年11月27日13时00分", "channel": "", "text": "已责成核查，结果将及时公布。"}
+    assert [(c["name"], c["met"]) for c in letter["clocks"]] == [("information", True), ("press_conference", True)]
     assert letter["basis"] == ("《〈关于全面推进政务公开工作的意见〉实施细则》（国办发〔2016〕80号）；"
                                "《国务院办公厅关于在政务公开工作中进一步做好政务舆情回应的通知》（国办发〔2016〕61号）；"
                                "《贵州省司法厅2019年政务公开工作要点》一（三）")

@@ -7,21 +7,27 @@ Hand counts use the 2026 arrangement (law.md §7.1): 中秋 25–27 Sep off, Sun
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
+import docx
 import pytest
+import yaml
 
+from app.services import letter_templates
 from workflow.calendar import WorkCalendar
 from workflow.clock import Clock
 from workflow.engine import ADMIN, APPROVER, AUDITOR, HANDLER, REGISTRAR, Context
 from workflow.errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed
 from workflow.letters import LetterInput, check_complete
 from workflow.processes import get_engine
-from workflow.processes import policy_interpretation_letters as letters
 from workflow.processes.policy_interpretation import PROCESS, RULES
 
 D = dt.date.fromisoformat
 DEMO_GZSFT = {"name": "贵州省司法厅", "short_name": "黔司", "office": "贵州省司法厅政府信息公开工作机构（厅办公室）",
          "address": "贵州省贵阳市观山湖区", "postcode": "550081", "phone": "0851-00000000"}
+ARTICLES = yaml.safe_load((Path(__file__).resolve().parents[2] / "templates_docx" / "articles.yaml")
+                          .read_text(encoding="utf-8"))
 ENGINE = get_engine("policy_interpretation")
 CALENDAR = WorkCalendar()
 
@@ -339,12 +345,19 @@ def test_the_record_of_a_deadline_counted_into_2027_says_it_is_provisional():
                       agency=DEMO_GZSFT, case={"reference": "黔司解读〔2026〕9号", "process": PROCESS.name,
                                           "state": ctx.state, "reason": None, "received_on": "2026-09-01",
                                           "data": ctx.data},
-                      params=ctx.params, readings={"interpretation": reading}, notes=ctx.notes, calendar=CALENDAR)
-    letter = letters.interpretation_record(inp)
-    check_complete("interpretation_record", letter, PROCESS.letters["interpretation_record"].required)
-    assert "解读材料于2027年1月5日发布，在规定期限内。" in letter["paragraphs"]
-    assert letter["paragraphs"][-1] == "注：期限计算涉及尚未公布官方节假日安排的年份，为临时期限。"
-    table = dict(letter["table"])
+                      params=ctx.params, readings={"interpretation": reading}, notes=ctx.notes, calendar=CALENDAR,
+                      articles=ARTICLES)
+    kind = PROCESS.letters["interpretation_record"]
+    letter = kind.build(inp)
+    check_complete("interpretation_record", letter, kind.required)
+    assert (letter["provisional"], letter["same_day"], letter["met"], letter["due_on"], letter["days"]) == (
+        True, False, True, "2027年1月5日", 5)
     # "谁起草、谁解读": an ordinary policy without a named interpreter is interpreted by its drafting department.
+    assert (letter["interpreter"], letter["major"], letter["executive_meeting"]) == ("", False, False)
+    document = docx.Document(io.BytesIO(letter_templates.render(GZSFT, kind, letter)))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "解读材料于2027年1月5日发布，在规定期限内。" in paragraphs
+    assert "注：期限计算涉及尚未公布官方节假日安排的年份，为临时期限。" in paragraphs
+    table = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert table["解读人"] == "公共法律服务管理处（起草部门）" and table["是否重大政策"] == "否"
     assert table["解读发布期限"] == "2027年1月5日（印发后5个工作日内）" and table["是否按期发布"] == "是"

@@ -29,7 +29,11 @@ from . import opinion_response_letters as letters
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-SEVERITIES = letters.SEVERITY_WORDS  # major_emergency, ordinary
+# The record says what each severity requires (templates_docx/response_record.docx); these are the form's words.
+SEVERITIES = {
+    "major_emergency": "涉及特别重大、重大突发事件的政务舆情",
+    "ordinary": "其他政务舆情",
+}
 
 RULES = {
     "information_hours": 5,  # 国办发〔2016〕80号: authoritative information within 5 hours at the latest
