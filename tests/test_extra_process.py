@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from config import GZSFT
+from config import DEMO_GZSFT
 from tests import factories as f
 from tests.api.helpers import Api, url
 from workflow import processes
@@ -114,7 +114,7 @@ def own_templates(app, tmp_path, monkeypatch):
     """The agency's own template folder, holding the new process's letter template."""
     write_template(tmp_path)
     monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"],
-                                                 "gzsft": {**GZSFT, "templates_dir": str(tmp_path)}})
+                                                 "gzsft": {**DEMO_GZSFT, "templates_dir": str(tmp_path)}})
     return tmp_path
 
 

@@ -354,7 +354,7 @@ def test_the_record_of_a_deadline_counted_into_2027_says_it_is_provisional():
         True, False, True, "2027年1月5日", 5)
     # "谁起草、谁解读": an ordinary policy without a named interpreter is interpreted by its drafting department.
     assert (letter["interpreter"], letter["major"], letter["executive_meeting"]) == ("", False, False)
-    document = docx.Document(io.BytesIO(letter_templates.render(GZSFT, kind, letter)))
+    document = docx.Document(io.BytesIO(letter_templates.render(DEMO_GZSFT, kind, letter)))
     paragraphs = [p.text for p in document.paragraphs]
     assert "解读材料于2027年1月5日发布，在规定期限内。" in paragraphs
     assert "注：期限计算涉及尚未公布官方节假日安排的年份，为临时期限。" in paragraphs
