@@ -128,9 +128,10 @@ def fire_trigger(body, case_id: int):
         if not if_match.isdigit() or len(if_match) > 10:
             raise ApiError(400, "invalid_if_match", "If-Match 应为案件版本号")
         expected = int(if_match)
+    backfill = service.Backfill(**body["backfill"]) if "backfill" in body else None
     result = service.fire(case, body["trigger"], actor=g.user, params=body["data"],
                           effective_on=body.get("effective_on"), expected_version=expected,
-                          idempotency=_idempotency(lambda r: _render(r, 201)))
+                          idempotency=_idempotency(lambda r: _render(r, 201)), backfill=backfill)
     return _reply(result, 201)
 
 

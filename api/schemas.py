@@ -28,6 +28,13 @@ class CaseCreateSchema(ChineseSchema):
     assignee = fields.String(validate=validate.Length(max=80), metadata=_described("承办人用户名"))
 
 
+class BackfillSchema(ChineseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata=_described("补录理由", "为什么事后登记（例如：纸质告知书已于当日邮寄）"))
+    letter_number = fields.String(load_default="", validate=validate.Length(max=100),
+                                  metadata=_described("线下文书文号", "线下已发出的文书的文号（如有）"))
+
+
 class TransitionRequestSchema(ChineseSchema):
     trigger = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata=_described("操作"))
     effective_on = fields.Date(metadata=_described("业务日期", "默认今天；不能晚于今天，也不能早于本案上一事件的业务日期"))
@@ -35,6 +42,8 @@ class TransitionRequestSchema(ChineseSchema):
         "操作数据", "按该操作的 schema（GET /processes/{name} 的 triggers[].schema）填写"))
     version = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
                              metadata=_described("案件版本", "期望的案件版本（乐观锁），也可用 If-Match 头"))
+    backfill = fields.Nested(BackfillSchema, metadata=_described(
+        "补录", "线下已办理、文书已在系统外发出的，由审核人按原业务日期补录：不生成文书，事件标明补录"))
 
 
 class CaseQuerySchema(ChineseSchema):
@@ -140,6 +149,7 @@ class EventSchema(Schema):
     recorded_at = fields.DateTime()
     data = fields.Dict()
     clocks = fields.Dict()
+    backfilled = fields.Boolean(metadata=_described("补录", "事后登记线下已办理的步骤"))
     prev_hash = fields.String()
     hash = fields.String()
 

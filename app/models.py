@@ -152,6 +152,8 @@ class Event(db.Model):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     data: Mapped[dict] = mapped_column(JSON)
     clocks: Mapped[dict] = mapped_column(JSON)
+    # 补录: recorded afterwards, for a step done outside the service (its letter was not generated here)
+    backfilled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
 

@@ -2,7 +2,6 @@
 truncated between tests when TEST_DATABASE_URL is set), an app with a frozen clock, a client."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 
@@ -13,10 +12,9 @@ from app import create_app
 from app.extensions import db as _db
 from app.services.timesource import FrozenClock
 from config import TestingConfig
+from tests.factories import START
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-CST = dt.timezone(dt.timedelta(hours=8))
-START = dt.datetime(2026, 11, 27, 10, 0, tzinfo=CST)  # a Friday
 
 
 def _migrate(url: str) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
+
 from app.services import cases as case_service
 from app.services import registration as registration_service
 from app.services.users import create_user
@@ -38,7 +40,29 @@ def open_case(actor, *, process: str = "disclosure_request", **overrides):
     return registration_service.open_case(process, registration(**overrides), actor=actor).case
 
 
+CST = dt.timezone(dt.timedelta(hours=8))
+START = dt.datetime(2026, 11, 27, 10, 0, tzinfo=CST)  # the frozen clock's first instant (conftest), a Friday
+
+
+def on_business_day(effective_on: dt.date | str | None) -> None:
+    """Do the next step on its business date, as a caseworker would: the frozen clock moves to 10:00 that day
+    (a letter is dated the day it is generated, so a step that sends one cannot carry an earlier date). Only
+    within the test's past (up to the fixture's start, or wherever the test moved the clock): a business
+    date after that stays in the future, and is refused."""
+    if effective_on is None:
+        return
+    try:
+        day = dt.date.fromisoformat(effective_on) if isinstance(effective_on, str) else effective_on
+    except ValueError:
+        return  # not a date: the service says so
+    clock = current_app.config["CLOCK"]
+    today = clock().astimezone(CST).date()
+    if day < today or (today < day <= START.date()):
+        clock.move_to(dt.datetime.combine(day, dt.time(10), CST))
+
+
 def fire(case, trigger: str, actor, effective_on: dt.date | str | None = None, **params):
+    on_business_day(effective_on)
     return case_service.fire(case, trigger, actor=actor, params=params, effective_on=effective_on)
 
 

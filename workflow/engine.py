@@ -82,6 +82,9 @@ class LetterKind:
     build: Callable[[LetterInput], dict]
     required: tuple[str, ...] = ()
     variables: tuple[str, ...] = ()
+    # Sent to someone outside the agency (applicant, third party, another agency, the public): dated the day
+    # it is generated, so its step cannot carry an earlier business date (letters.md "Dates on letters").
+    outgoing: bool = True
 
 
 @dataclass(frozen=True)

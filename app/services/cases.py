@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.clock import Reading
-from workflow.engine import Context, TriggerStatus
-from workflow.errors import InvalidData
+from workflow.engine import ADMIN, APPROVER, ROLE_TITLES, Context, TriggerStatus
+from workflow.errors import InvalidData, NotPermitted
 from workflow.letters import LetterInput
 from workflow.processes import PROCESSES, get_engine, get_process
 
@@ -116,9 +116,22 @@ def triggers_of(case: Case, *, actor: User) -> list[TriggerStatus]:
 
 
 # -- the one command on a case ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Backfill:
+    """补录: a step already done outside the service (a paper notice sent last week) recorded afterwards by an
+    approver with its original business date and a reason. No letter is generated; the event says 补录 and
+    names the letters that were issued outside the service (letters.md "Dates on letters")."""
+
+    reason: str
+    letter_number: str = ""
+
+
+BACKFILL_ROLES = (APPROVER, ADMIN)
+
+
 def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
          effective_on: dt.date | str | None = None, expected_version: int | None = None,
-         idempotency: Idempotency | None = None) -> Result:
+         idempotency: Idempotency | None = None, backfill: Backfill | None = None) -> Result:
     """Fire one trigger on a case: guards, state, clocks, event and letter in one transaction."""
     stored = replay(actor, idempotency)
     if stored:
@@ -126,33 +139,62 @@ def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
     if expected_version is not None and expected_version != case.version:
         raise ConcurrentUpdate(f"案件版本已变化（当前 {case.version}，请求 {expected_version}），请刷新后重试",
                                current_version=case.version)
-    return run(lambda: _fire(case, trigger, actor=actor, params=params, effective_on=effective_on),
-               actor=actor, idempotency=idempotency)
+    if backfill is not None:
+        _check_backfill(backfill, actor=actor, effective_on=effective_on)
+    return run(lambda: _fire(case, trigger, actor=actor, params=params, effective_on=effective_on,
+                             backfill=backfill), actor=actor, idempotency=idempotency)
 
 
-def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effective_on) -> Result:
+def _check_backfill(backfill: Backfill, *, actor: User, effective_on) -> None:
+    if actor.role not in BACKFILL_ROLES:
+        raise NotPermitted("补录需要角色：" + "、".join(ROLE_TITLES[r] for r in BACKFILL_ROLES),
+                           roles=list(BACKFILL_ROLES))
+    errors = {}
+    if not backfill.reason.strip():
+        errors["backfill"] = {"reason": ["补录应说明理由"]}
+    if effective_on is None:
+        errors["effective_on"] = ["补录应填写线下实际办理的业务日期"]
+    if errors:
+        raise InvalidData("提交的数据有误", errors)
+
+
+def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effective_on,
+          backfill: Backfill | None) -> Result:
     engine = get_engine(case.process)
     agency = agency_settings(case.agency_code)
-    effective = _check_effective_on(effective_on, case, timesource.today())
+    today = timesource.today()
+    effective = _check_effective_on(effective_on, case, today)
     ctx = context_for(engine.process, case, role=actor.role, effective_on=effective, now=timesource.now(),
                       calendar=current_calendar(), rules=rules_for(agency, case.process), params=params)
     outcome = engine.fire(trigger, ctx)
+    letters = [engine.process.letters[kind] for kind in outcome.letters]
+    if backfill is None and effective < today and any(letter.outgoing for letter in letters):
+        # A letter is dated the day it is generated: a step that sends one cannot claim an earlier day, or a
+        # clock would be met by a date the letter did not exist on.
+        raise InvalidData("提交的数据有误", {"effective_on": [
+            f"此操作将生成并发出{'、'.join(letter.title for letter in letters if letter.outgoing)}，"
+            f"文书的成文日期为生成之日（{today.isoformat()}），业务日期不能早于今天；线下已办理并发出文书的，"
+            "请由审核人以“补录”方式登记"]})
 
     case.state, case.reason, case.data = ctx.state, ctx.reason, ctx.data
     case.last_effective_on, case.updated_at = effective, ctx.now
     if engine.process.state(ctx.state).terminal:
         case.closed_on = effective
     snapshot = save_clocks(case, engine.process, ctx.clocks, ctx.calendar)
+    data = outcome.params
+    if backfill is not None:
+        data = {**data, "backfill": {"reason": backfill.reason, "letter_number": backfill.letter_number,
+                                     "letters_outside": [letter.title for letter in letters]}}
+        letters = []  # issued outside the service: nothing is generated
     event = append_event(case, trigger=trigger, from_state=outcome.from_state, actor=actor,
                          actor_name=actor.username, role=actor.role, effective_on=effective,
-                         data=outcome.params, clocks=snapshot)
+                         data=data, clocks=snapshot, backfilled=backfill is not None)
     db.session.flush()  # the version check happens here: a concurrent winner makes this raise
     result = Result(case, event)
-    for kind in outcome.letters:
-        letter = engine.process.letters[kind]
+    for letter in letters:
         result.documents.append(documents.issue(letter, case=case, event=event, agency=agency,
                                                 make_input=_letter_input(case, ctx, agency)))
-    if outcome.letters:
+    if letters:
         db.session.flush()
     return result
 

@@ -42,7 +42,7 @@ def render(agency: dict, letter: LetterKind, context: dict) -> bytes:
 def issue(letter: LetterKind, *, case, event, agency: dict, make_input) -> Document:
     """Number, build, check, render and store one letter. ``make_input(kind, number, issued_on)`` returns
     the LetterInput; a missing required element raises LetterIncomplete and the transaction rolls back."""
-    issued_on = event.effective_on if event.effective_on else timesource.today()
+    issued_on = timesource.today()  # the day it is generated, never backdated (letters.md "Dates on letters")
     year = issued_on.year
     serial = next_number(agency["code"], year, f"letter:{letter.name}")
     number = format_number(agency, letter.code, year, serial)

@@ -25,21 +25,25 @@ def _hash(prev: str, payload: dict) -> str:
 
 def event_payload(event: Event) -> dict:
     """The fields an event's hash covers."""
-    return {"case_id": event.case_id, "seq": event.seq, "trigger": event.trigger, "from": event.from_state,
-            "to": event.to_state, "reason": event.reason, "actor": event.actor_name, "role": event.role,
-            "effective_on": event.effective_on.isoformat(), "recorded_at": event.recorded_at.isoformat(),
-            "data": event.data, "clocks": event.clocks}
+    payload = {"case_id": event.case_id, "seq": event.seq, "trigger": event.trigger, "from": event.from_state,
+               "to": event.to_state, "reason": event.reason, "actor": event.actor_name, "role": event.role,
+               "effective_on": event.effective_on.isoformat(), "recorded_at": event.recorded_at.isoformat(),
+               "data": event.data, "clocks": event.clocks}
+    if event.backfilled:  # only when set, so the hashes of earlier events stay as they were
+        payload["backfilled"] = True
+    return payload
 
 
 def append_event(case: Case, *, trigger: str, from_state: str | None, actor: User | None, actor_name: str,
-                 role: str, effective_on: dt.date, data: dict, clocks: dict) -> Event:
+                 role: str, effective_on: dt.date, data: dict, clocks: dict, backfilled: bool = False) -> Event:
     """Append the next event of the case's chain: its sequence and predecessor's hash come from the
     case row (the version check on that row serialises appends)."""
     prev_hash, seq = case.last_hash or GENESIS, (case.last_seq or 0) + 1
     event = Event(case_id=case.id, seq=seq, trigger=trigger, from_state=from_state, to_state=case.state,
                   reason=case.reason, definition_version=case.definition_version,
                   actor_id=actor.id if actor else None, actor_name=actor_name, role=role, effective_on=effective_on,
-                  recorded_at=timesource.now(), data=as_json(data), clocks=clocks, prev_hash=prev_hash, hash="")
+                  recorded_at=timesource.now(), data=as_json(data), clocks=clocks, backfilled=backfilled,
+                  prev_hash=prev_hash, hash="")
     event.hash = _hash(prev_hash, event_payload(event))
     case.last_seq, case.last_hash = seq, event.hash
     db.session.add(event)

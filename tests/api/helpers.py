@@ -60,6 +60,8 @@ def fire(api: Api, case: dict | int, trigger: str, *, effective_on: str | None =
     body = {"trigger": trigger, "data": data}
     if effective_on:
         body["effective_on"] = effective_on
+        with api.app.app_context():
+            f.on_business_day(effective_on)
     case_id = case if isinstance(case, int) else case["id"]
     response = api.request("POST", "api.fire_trigger", json=body, headers=headers, case_id=case_id)
     assert response.status_code == expect, response.get_json()

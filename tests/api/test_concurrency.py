@@ -187,7 +187,7 @@ def test_letters_issued_at_the_same_time_get_distinct_consecutive_numbers(app, d
 
     def correction(case):
         return lambda api: api.post("api.fire_trigger", case_id=case["id"], json={
-            "trigger": "request_correction", "effective_on": "2026-11-23", "data": {"items": ["文件名称"]}})
+            "trigger": "request_correction", "data": {"items": ["文件名称"]}})
 
     results = race(app, db, handler.headers, [correction(case) for case in cases])
     assert statuses(results) == [201] * len(cases), results
@@ -225,7 +225,7 @@ def test_a_registration_retried_with_its_idempotency_key_is_answered_with_the_fi
 def test_a_transition_retried_with_its_idempotency_key_fires_nothing_even_after_the_case_moved_on(app, db, handler):
     case = register(handler)
     key = {"Idempotency-Key": "9b7e2c4a-correction"}
-    request = {"trigger": "request_correction", "effective_on": "2026-11-23", "data": {"items": ["文件名称"]}}
+    request = {"trigger": "request_correction", "data": {"items": ["文件名称"]}}
     first = handler.request("POST", "api.fire_trigger", json=request, headers=key, case_id=case["id"])
     assert first.status_code == 201
     assert first.get_json()["documents"][0]["number"] == "黔司补正〔2026〕1号"

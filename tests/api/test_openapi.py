@@ -120,7 +120,7 @@ def test_the_request_schemas_carry_their_limits(document):
     assert set(schemas["CaseCreate"]["required"]) == {"process", "data"}
     assert schemas["CaseCreate"]["additionalProperties"] is False  # unknown fields are refused
     assert schemas["CaseCreate"]["properties"]["process"]["maxLength"] == 40
-    assert set(schemas["TransitionRequest"]["properties"]) == {"trigger", "effective_on", "data", "version"}
+    assert set(schemas["TransitionRequest"]["properties"]) == {"trigger", "effective_on", "data", "version", "backfill"}
     assert schemas["TransitionRequest"]["properties"]["effective_on"]["format"] == "date"
     assert schemas["TransitionRequest"]["properties"]["version"]["minimum"] == 1
     body = document["paths"]["/cases/{case_id}/transitions"]["post"]["requestBody"]

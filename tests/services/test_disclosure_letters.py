@@ -72,6 +72,7 @@ def read(row: Document) -> Letter:
 def fire(case, trigger, actor, on, clock=None, **params) -> Letter | None:
     if clock is not None and D(on) > clock().astimezone(CST).date():
         clock.move_to(dt.datetime.fromisoformat(on).replace(hour=10, tzinfo=CST))
+    factories.on_business_day(on)
     result = case_service.fire(case, trigger, actor=actor, params=params, effective_on=on)
     assert len(result.documents) <= 1
     return read(result.documents[0]) if result.documents else None
@@ -179,6 +180,7 @@ def test_a_consultation_letter_cannot_be_served_before_it_was_sent(staff):
     case = open_case(staff)
     fire(case, "accept", staff.handler, "2026-11-04")
     with pytest.raises(GuardFailed) as info:
+        factories.on_business_day("2026-11-04")
         case_service.fire(case, "consult_agency", actor=staff.handler, effective_on="2026-11-04",
                           params={"agency_name": "贵州省律师协会", "information": "考核通报", "served_on": "2026-11-03"})
     assert [g["name"] for g in info.value.details["guards"]] == ["has_service_after_consultation_letter"]
@@ -460,10 +462,12 @@ def test_disclosing_over_a_third_partys_objection_needs_the_public_interest_and_
         fire(case, trigger, getattr(staff, who), on, **params)
     disclose = {"outcome": "disclosed", "reason": "disclose", "provided": "财务资料（电子文本）", "obtain": "电子邮件发送"}
     with pytest.raises(GuardFailed) as info:
+        factories.on_business_day("2026-11-05")
         case_service.fire(case, "propose_reply", actor=staff.handler, effective_on="2026-11-05", params=disclose)
     assert [g["name"] for g in info.value.details["guards"]] == ["has_public_interest_to_override_objection"]
     fire(case, "propose_reply", staff.handler, "2026-11-05", **disclose,
          public_interest="该资料涉及公共资金使用 & 公众安全 <重大>")
+    factories.on_business_day("2026-11-06")
     result = case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
     reply, notice = (read(d) for d in result.documents)
     assert (reply.row.kind, notice.row.kind) == ("reply", "third_party_disclosure_notice")
@@ -484,6 +488,7 @@ def test_a_refusal_after_an_objection_issues_no_notice_to_the_third_party(staff)
         fire(case, trigger, getattr(staff, who), on, **params)
     fire(case, "propose_reply", staff.handler, "2026-11-05", outcome="withheld", reason="third_party_rights",
          explanation="第三方不同意公开且理由合理")
+    factories.on_business_day("2026-11-06")
     result = case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
     assert [d.kind for d in result.documents] == ["reply"]
 
@@ -534,6 +539,7 @@ def test_a_letter_missing_a_required_element_is_not_issued_and_nothing_is_writte
     before = committed(case.id)
     monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**DEMO_GZSFT, setting: "  "}})
     with pytest.raises(LetterIncomplete) as info:
+        factories.on_business_day("2026-11-06")
         case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
     assert info.value.details["missing"] == [missing]
     assert committed(case.id) == before
@@ -559,6 +565,7 @@ def test_a_refused_letter_leaves_no_half_written_transition_in_the_session(app, 
     version = case.version
     monkeypatch.setitem(app.config, "AGENCIES", {**app.config["AGENCIES"], "gzsft": {**DEMO_GZSFT, "name": ""}})
     with pytest.raises(LetterIncomplete):
+        factories.on_business_day("2026-11-06")
         case_service.fire(case, "approve", actor=staff.approver, effective_on="2026-11-06")
     assert (case.state, case.version) == ("under_review", version)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(Event.case_id == case.id)) == 3

@@ -42,6 +42,7 @@ def open_case(staff, **overrides) -> Case:
 
 
 def fire(case, trigger, actor, on=None, **params):
+    factories.on_business_day(on)
     return case_service.fire(case, trigger, actor=actor, params=params, effective_on=on)
 
 
@@ -192,7 +193,9 @@ def test_a_case_through_every_kind_of_pause_and_extension_is_disclosed(staff):
     assert evs[12].reason == "disclose"
     assert evs[8].data == {"days": 10, "reason": "档案较多"}
     assert evs[6].data == {"basis": "per_piece", "pieces": 15, "served_on": "2026-10-28"}
-    assert all(e.recorded_at == dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC) for e in evs)
+    # Registered (recorded) on Nov 27 for a receipt in October; every later step was done on its business date.
+    assert evs[0].recorded_at == dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
+    assert [e.recorded_at.astimezone(factories.CST).date() for e in evs[1:]] == [e.effective_on for e in evs[1:]]
     assert [e.prev_hash for e in evs[1:]] == [e.hash for e in evs[:-1]]
     assert verify_chain(case) == []
     docs = _db.session.scalars(sa.select(Document).where(Document.case_id == case.id)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.models import Event
 from app.services.worklist import due_work
 from tests import factories as f
-from tests.conftest import CST
+from tests.factories import CST
 
 
 def test_due_work_lists_overdue_and_due_soon_cases_and_lapsed_windows_but_not_open_windows(app, db, clock):

@@ -100,5 +100,6 @@ LETTERS = {
     "exemption_record": LetterKind(
         "exemption_record", "行政执法决定不予公示记录", "不公", "exemption_record.docx", exemption_record,
         required=("basis", "deciding_agency", "party_name", "decision_date", "due_on", "ground", "explanation"),
-        variables=(*DECISION, "due_on", "ground", "explanation")),
+        variables=(*DECISION, "due_on", "ground", "explanation"),
+        outgoing=False),  # kept on file (存档备查): it may record an earlier business date
 }

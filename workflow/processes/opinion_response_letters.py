@@ -66,5 +66,6 @@ LETTERS = {
         "response_record", "舆情回应登记表", "舆回", "response_record.docx", response_record,
         required=("basis", "matter", "summary", "source", "detected_at", "severity", "clocks", "response"),
         variables=("matter", "summary", "source", "detected_at", "severity", "assessment", "hours", "clocks",
-                   "releases", "press_conferences", "response")),
+                   "releases", "press_conferences", "response"),
+        outgoing=False),  # an internal register, filled in after the response
 }

@@ -94,12 +94,14 @@ POLICY = ("department", "policy_title", "cited_title", "document_number")
 LETTERS = {
     "return_notice": LetterKind("return_notice", "退文通知单", "退文", "return_notice.docx", return_notice,
                                 required=("basis", "cited_title", "submitted_on", "reason", "days"),
-                                variables=(*POLICY, "submitted_on", "reason", "missing", "items", "days")),
+                                variables=(*POLICY, "submitted_on", "reason", "missing", "items", "days"),
+                                outgoing=False),  # to the drafting department, inside the agency
     "interpretation_record": LetterKind(
         "interpretation_record", "政策解读发布备案表", "解备", "interpretation_record.docx", interpretation_record,
         required=("basis", "policy_title", "document_number", "issued_on", "forms", "channels", "published_on",
                   "due_on", "met"),
         variables=(*POLICY, "major", "executive_meeting", "issued_on", "forms", "interpreter", "interpreter_is_head",
                    "channels", "published_on", "same_day", "days", "due_on", "met", "late_by", "refinement_reason",
-                   "late_reason", "provisional")),
+                   "late_reason", "provisional"),
+        outgoing=False),
 }
