@@ -8,6 +8,7 @@ from http import HTTPStatus
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from app.services.deliveries import AlreadyServed
 from app.services.errors import ConcurrentUpdate, IdempotencyMismatch, NotFound
 from workflow.errors import (
     GuardFailed,
@@ -26,7 +27,7 @@ log = logging.getLogger("api")
 
 STATUS = {
     InvalidData: 422, GuardFailed: 422, LetterIncomplete: 422, UnknownProcess: 422, UnknownTrigger: 422,
-    IdempotencyMismatch: 422, TriggerNotAllowed: 409, ConcurrentUpdate: 409, NotPermitted: 403, NotFound: 404,
+    IdempotencyMismatch: 422, TriggerNotAllowed: 409, ConcurrentUpdate: 409, AlreadyServed: 409, NotPermitted: 403, NotFound: 404,
 }
 LOGGED = {403, 409, 422}  # refusals and conflicts: a caseworker or an auditor may ask why
 

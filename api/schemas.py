@@ -6,6 +6,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from app.services.clocks import case_is_overdue
 from workflow.fields import ChineseSchema
+from workflow.letters import DELIVERY_METHODS
 from workflow.processes import get_process
 
 
@@ -133,6 +134,26 @@ class DocumentSchema(Schema):
     sha256 = fields.String()
     issued_on = fields.Date()
     created_at = fields.DateTime()
+    delivery = fields.Nested("DeliverySchema", allow_none=True, dump_default=None,
+                             metadata=_described("送达情况", "尚未登记送达的为 null"))
+
+
+class DeliverySchema(Schema):
+    method = fields.String(metadata=_described("送达方式"))
+    tracking_number = fields.String(metadata=_described("邮件单号"))
+    served_on = fields.Date(metadata=_described("送达日期"))
+    note = fields.String(metadata=_described("备注"))
+    recorded_by = fields.String(metadata=_described("登记人"))
+    recorded_at = fields.DateTime(metadata=_described("登记时间"))
+
+
+class DeliveryRequestSchema(ChineseSchema):
+    method = fields.String(required=True, validate=validate.OneOf(list(DELIVERY_METHODS)),
+                           metadata=_described("送达方式", **{"x-enum-titles": DELIVERY_METHODS}))
+    served_on = fields.Date(required=True, metadata=_described("送达日期", "收件人收到文书之日；邮寄的为签收之日"))
+    tracking_number = fields.String(load_default="", validate=validate.Length(max=100),
+                                    metadata=_described("邮件单号", "邮寄送达必填"))
+    note = fields.String(load_default="", validate=validate.Length(max=2000), metadata=_described("备注"))
 
 
 class EventSchema(Schema):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -220,3 +220,22 @@ class IdempotencyRecord(db.Model):
     status_code: Mapped[int]
     body: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Delivery(db.Model):
+    """How and when a letter reached its addressee, and who recorded it: deadlines that run from service
+    (a fee notice, a consultation letter) count from ``served_on``."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), unique=True)
+    method: Mapped[str] = mapped_column(sa.String(20))
+    tracking_number: Mapped[str] = mapped_column(sa.String(100), default="")
+    served_on: Mapped[dt.date] = mapped_column(sa.Date)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_by: Mapped[str] = mapped_column(sa.String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    document: Mapped[Document] = relationship(backref=backref("delivery", uselist=False))

@@ -85,6 +85,9 @@ class LetterKind:
     # Sent to someone outside the agency (applicant, third party, another agency, the public): dated the day
     # it is generated, so its step cannot carry an earlier business date (letters.md "Dates on letters").
     outgoing: bool = True
+    # The clock that counts from the day the addressee receives the letter (a fee notice's payment period, a
+    # consultation's 15 working days): a later service record re-dates it.
+    served_clock: str | None = None
 
 
 @dataclass(frozen=True)

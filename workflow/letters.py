@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from .errors import LetterIncomplete
 
 CN_DIGITS = "零一二三四五六七八九"
+# How a letter is served (letters.md "Delivery"): a post needs its tracking number.
+DELIVERY_METHODS = {"post": "邮寄", "email": "电子邮件", "in_person": "当面送达", "online": "在线送达", "fax": "传真"}
 
 
 @dataclass(frozen=True)

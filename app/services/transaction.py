@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -57,7 +58,10 @@ def _remember(user: User, idem: Idempotency | None, result: Result) -> None:
     result.replay = (status, body)
 
 
-def run(work: Callable[[], Result], *, actor: User, idempotency: Idempotency | None) -> Result:
+T = TypeVar("T")
+
+
+def run(work: Callable[[], T], *, actor: User, idempotency: Idempotency | None) -> T:
     """Run ``work`` and commit it with its idempotency record, or roll everything back. A lost race
     (the version check at flush or commit, a duplicate event sequence or key) replays the winner's
     response when it was the same request, else becomes ConcurrentUpdate; any other error re-raises
