@@ -27,6 +27,9 @@ GZSFT = {
     "reconsideration": {"bodies": ["贵州省人民政府", "中华人民共和国司法部"], "article": "行政复议法 第二十八条"},
     "court": "有管辖权的人民法院",
     "fee_payment_method": "通过非税收入缴款渠道缴纳，缴款凭证信息随本通知另行提供",
+    # "title": the agency's name is printed in the signature only; "red": 信函格式, its name in red over a
+    # red double line at the top of the first page (GB/T 9704-2012 10.1).
+    "letterhead": "title",
     # Rule-set overrides per process, e.g. {"disclosure_request": {"correction_days": 15}}.
     "rules": {},
 }
@@ -78,6 +81,8 @@ class Config:
     DEMO_USERS = False
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text, or json: one JSON object per line
     CLOCK = None  # a callable returning an aware UTC datetime; None: the system clock
+    # A PDF copy of every letter: "auto" when LibreOffice (soffice) is on the PATH, "off" never.
+    LETTER_PDF = os.environ.get("LETTER_PDF", "auto")
 
 
 class DevelopmentConfig(Config):
@@ -87,6 +92,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    LETTER_PDF = "off"  # the tests of the PDF copies switch it on (about a second a conversion)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     AGENCIES = with_demo_contact(Config.AGENCIES)
 

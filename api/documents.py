@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from flask import g, send_file
 
-from app.services.documents import get_document
+from app.services.documents import get_document, get_document_pdf
 
 from . import bp
 from .errors import fails_with
@@ -27,4 +27,21 @@ def get_document_content(document_id: int):
     response.headers["Content-Disposition"] = (f"attachment; filename=document-{doc.id}.docx; "
                                                f"filename*=UTF-8''{quote(doc.filename)}")
     response.headers["X-Content-SHA256"] = doc.sha256
+    return response
+
+
+@bp.get("/documents/<int(max=2147483647):document_id>/pdf")
+@bp.doc(tags=["documents"], summary="下载文书的 PDF 副本（由制发的 .docx 转换）")
+@bp.response(200, content_type="application/pdf", description="PDF 副本；ETag 和 X-Content-SHA256 为其 SHA-256",
+             headers={"ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}})
+@fails_with(401, 404)
+def get_document_pdf_content(document_id: int):
+    """Download the PDF copy of a letter; 404 when the letter has none (LibreOffice was not installed)."""
+    doc = get_document_pdf(document_id, actor=g.user)
+    name = doc.filename.removesuffix(".docx") + ".pdf"
+    response = send_file(io.BytesIO(doc.pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"document-{doc.id}.pdf", etag=doc.pdf_sha256, conditional=True)
+    response.headers["Content-Disposition"] = (f"attachment; filename=document-{doc.id}.pdf; "
+                                               f"filename*=UTF-8''{quote(name)}")
+    response.headers["X-Content-SHA256"] = doc.pdf_sha256
     return response

@@ -159,7 +159,8 @@ class Event(db.Model):
 
 
 class Document(db.Model):
-    """A letter exactly as issued: bytes and SHA-256."""
+    """A letter exactly as issued: bytes and SHA-256, and its PDF copy with its SHA-256 when LibreOffice
+    made one."""
 
     __tablename__ = "documents"
     __table_args__ = (sa.UniqueConstraint("agency_code", "kind", "year", "serial"),)
@@ -178,6 +179,8 @@ class Document(db.Model):
     content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
+    pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     issued_on: Mapped[dt.date] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 

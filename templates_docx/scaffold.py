@@ -9,6 +9,12 @@ exactly 28.95 pt (22 lines per page); page number "— N —" in the footer; the
 
     python templates_docx/scaffold.py new templates_docx/my_letter.docx
 
+and brings existing templates (a legal officer's edited copy too) back to the house layout — page setup,
+character grid, styles, headers and footers, the keeping together of the signature block and of table
+rows — without touching the text of any paragraph:
+
+    python templates_docx/scaffold.py apply-layout templates_docx/*.docx
+
 Rules kept here so that docxtpl can read the templates: every paragraph's text is written with a single
 ``add_run`` (so each Jinja tag sits in one run), and each ``{%p %}`` / ``{%tr %}`` / ``{%tc %}`` tag is
 alone in its own paragraph, row or cell.
@@ -23,7 +29,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,9 +41,22 @@ BODY_SIZE = Pt(16)  # 3号
 TITLE_SIZE = Pt(22)  # 2号
 TABLE_SIZE = Pt(14)  # 4号
 PAGE_NUMBER_SIZE = Pt(14)  # 4号
+LETTERHEAD_SIZE = Pt(26)  # 1号: the agency's name of the red letterhead (信函格式)
+RED = RGBColor(0xFF, 0x00, 0x00)
 CHAR = Pt(16)  # one character of body text
 LINE = Pt(28.95)  # 22 lines in the 225 mm type area
+TYPE_WIDTH = Mm(210 - 28 - 26)  # 156 mm
+CHARS_PER_LINE = 28
+# The character grid: 22 lines (w:linePitch 579 twentieths of a point, 28.95 pt) of 28 characters. 28
+# characters of 3号 (448 pt) are wider than the 156 mm type width (442.2 pt): a character may take 15.79 pt.
+# Word encodes that as a negative w:charSpace (-849), but LibreOffice (7.4, which makes the PDF copies) lays
+# out a grid finer than the font wrongly — a dozen characters a line, or one. So the grid is declared
+# "linesAndChars" at the pitch of 3号 (charSpace 0) and the body text is condensed by 0.25 pt (w:spacing -5
+# in the Normal style): 15.75 pt a character, 28 on a full line (tests/services/test_letter_pdfs.py).
+CHAR_SPACE = 0
+CONDENSED = -5  # twentieths of a point: 28 × 15.75 pt = 441 pt ≤ 442.2 pt < 29 × 15.75 pt
 SEAL_LINES = 3  # empty lines between the closing and the signature, room for the seal
+PAGE_NUMBER_INDENT = PAGE_NUMBER_SIZE  # 单页码居右空一字，双页码居左空一字 (GB/T 9704 7.5): one 4号 character
 
 
 def set_fonts(rpr, latin: str, east_asian: str) -> None:
@@ -51,9 +70,24 @@ def set_fonts(rpr, latin: str, east_asian: str) -> None:
         rfonts.set(qn(f"w:{attr}"), value)
 
 
+def condense(rpr, twentieths: int) -> None:
+    """Character spacing (w:spacing in a w:rPr), in twentieths of a point."""
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    rpr.insert_element_before(OxmlElement("w:spacing", {qn("w:val"): str(twentieths)}), *RPR_AFTER_SPACING)
+
+
+RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+                     "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+                     "w:specVanish", "w:oMath")
+
+
 def paragraph_style(doc, name: str, *, size=BODY_SIZE, font=BODY_FONT, align=None, indent=2 * CHAR,
-                    right_indent=None, line=LINE, bold=None):
-    style = doc.styles["Normal"] if name == "Normal" else doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+                    right_indent=None, line=LINE, bold=None, keep_with_next=None, keep_together=None):
+    """The paragraph style ``name``, added or brought back to the house values (so applying it twice
+    changes nothing)."""
+    names = {style.name for style in doc.styles}
+    style = doc.styles[name] if name in names else doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
         style.base_style = doc.styles["Normal"]
         style.quick_style = True
@@ -64,6 +98,8 @@ def paragraph_style(doc, name: str, *, size=BODY_SIZE, font=BODY_FONT, align=Non
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = line
     fmt.widow_control = False
+    fmt.keep_with_next = keep_with_next
+    fmt.keep_together = keep_together
     if align is not None:
         fmt.alignment = align
     style.font.size = size
@@ -77,17 +113,29 @@ def setup_styles(doc) -> None:
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
     set_fonts(rpr, LATIN_FONT, BODY_FONT)
+    for tag in ("w:sz", "w:szCs"):  # 3号 as the default too: the character grid counts from it
+        size = rpr.find(qn(tag))
+        if size is None:
+            size = OxmlElement(tag)
+            rpr.append(size)
+        size.set(qn("w:val"), str(round(BODY_SIZE.pt * 2)))
     lang = rpr.find(qn("w:lang"))
     lang.set(qn("w:eastAsia"), "zh-CN")
     spacing = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
     spacing.set(qn("w:after"), "0")
     paragraph_style(doc, "Normal", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    condense(doc.styles["Normal"].element.get_or_add_rPr(), CONDENSED)
     paragraph_style(doc, "Letter Title", size=TITLE_SIZE, font=TITLE_FONT, align=WD_ALIGN_PARAGRAPH.CENTER,
                     indent=Pt(0), line=Pt(36))
     paragraph_style(doc, "Letter Number", align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0))
     paragraph_style(doc, "Letter Addressee", align=WD_ALIGN_PARAGRAPH.LEFT, indent=Pt(0))
+    # The closing (特此告知。) and the signature block stay on one page: the closing keeps with the seal lines,
+    # which keep with the agency's name, which keeps with the date, so a page break before the date takes
+    # the closing along and the signature is never alone on a page (GB/T 9704 7.3.5).
+    paragraph_style(doc, "Letter Closing", keep_with_next=True, keep_together=True)
     # 成文日期右空四字; the agency name sits right-aligned above it.
-    paragraph_style(doc, "Letter Signature", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=Pt(0), right_indent=4 * CHAR)
+    paragraph_style(doc, "Letter Signature", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=Pt(0), right_indent=4 * CHAR,
+                    keep_with_next=True, keep_together=True)
     paragraph_style(doc, "Letter Table", size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Pt(0),
                     line=Pt(22))
     paragraph_style(doc, "Letter Table Header", size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0),
@@ -95,21 +143,108 @@ def setup_styles(doc) -> None:
 
 
 def setup_page(doc) -> None:
-    """A4, GB/T 9704 margins, 22-line grid and the "— N —" page number."""
+    """A4, GB/T 9704 margins, the 28 × 22 character grid, the page numbers "— N —" (odd pages right, even
+    pages left) and the first-page header that prints the red letterhead when the agency has one."""
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance, section.footer_distance = Mm(15), Mm(24)
     grid = section._sectPr.find(qn("w:docGrid"))
-    grid.set(qn("w:type"), "lines")
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.attrib.clear()
+    grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(round(LINE.pt * 20)))
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.paragraph_format.first_line_indent = Pt(0)
+    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
+    doc.settings.odd_and_even_pages_header_footer = True  # w:evenAndOddHeaders
+    section.different_first_page_header_footer = True  # w:titlePg: the first page carries the letterhead
+    for header in (section.header, section.even_page_header):
+        blank(header)
+    letterhead(section.first_page_header)
+    for footer in (section.first_page_footer, section.footer):  # the first page is an odd page
+        page_number(footer, WD_ALIGN_PARAGRAPH.RIGHT)
+    page_number(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _clear(part):
+    """A header or footer of its own (not linked to the previous section's), emptied."""
+    part.is_linked_to_previous = False
+    element = part._element
+    for child in list(element):
+        element.remove(child)
+    return part
+
+
+# The order of a w:pPr's children (ECMA-376 CT_PPrBase), for the properties python-docx does not set itself.
+PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+             "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+             "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+             "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+             "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+             "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def set_ppr(paragraph, element) -> None:
+    """Put ``element`` in the paragraph's w:pPr at its place in the schema order, replacing any of its kind."""
+    ppr = paragraph._p.get_or_add_pPr()
+    tag = element.tag
+    for old in ppr.findall(tag):
+        ppr.remove(old)
+    local = "w:" + tag.split("}")[1]
+    ppr.insert_element_before(element, *PPR_ORDER[PPR_ORDER.index(local) + 1:])
+
+
+def _plain(paragraph, align, *, size=PAGE_NUMBER_SIZE):
+    """A header or footer paragraph outside the body's grid and indents."""
+    fmt = paragraph.paragraph_format
+    fmt.alignment = align
+    fmt.first_line_indent = Pt(0)
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = size
+    set_ppr(paragraph, OxmlElement("w:snapToGrid", {qn("w:val"): "0"}))
+
+
+def blank(header) -> None:
+    _clear(header)
+    _plain(header.add_paragraph(), WD_ALIGN_PARAGRAPH.LEFT, size=Pt(1))
+
+
+def letterhead(header) -> None:
+    """信函格式 (GB/T 9704 10.1): the agency's name in red 小标宋, centred, with the red double line (thick
+    over thin) under it, printed on the first page when the agency's ``letterhead`` is "red"; nothing for
+    "title" (the agency's name is printed in the signature only)."""
+    _clear(header)
+    _plain(header.add_paragraph('{%p if letterhead == "red" %}'), WD_ALIGN_PARAGRAPH.CENTER)
+    name = header.add_paragraph()
+    _plain(name, WD_ALIGN_PARAGRAPH.CENTER, size=Pt(LETTERHEAD_SIZE.pt * 1.5))
+    run = name.add_run("{{ agency_name }}")
+    run.font.size, run.font.color.rgb = LETTERHEAD_SIZE, RED
+    set_fonts(run._r.get_or_add_rPr(), TITLE_FONT, TITLE_FONT)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for attr, value in (("val", "thickThinSmallGap"), ("sz", "24"), ("space", "8"), ("color", "FF0000")):
+        bottom.set(qn(f"w:{attr}"), value)
+    borders.append(bottom)
+    set_ppr(name, borders)
+    _plain(header.add_paragraph("{%p endif %}"), WD_ALIGN_PARAGRAPH.CENTER)
+    _plain(header.add_paragraph(), WD_ALIGN_PARAGRAPH.LEFT, size=Pt(1))  # a header is never empty
+
+
+def page_number(footer, align) -> None:
+    """"— N —" in 4号 半角宋体, one character in from the outer edge of the type area."""
+    _clear(footer)
+    paragraph = footer.add_paragraph()
+    _plain(paragraph, align)
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        paragraph.paragraph_format.right_indent = PAGE_NUMBER_INDENT
+    else:
+        paragraph.paragraph_format.left_indent = PAGE_NUMBER_INDENT
     parts = ["— ", ("begin", None), ("instr", " PAGE "), ("separate", None), "1", ("end", None), " —"]
     for part in parts:
-        run = footer.add_run(part if isinstance(part, str) else None)
+        run = paragraph.add_run(part if isinstance(part, str) else None)
         run.font.size = PAGE_NUMBER_SIZE
         set_fonts(run._r.get_or_add_rPr(), PAGE_NUMBER_FONT, PAGE_NUMBER_FONT)
         if isinstance(part, tuple):
@@ -158,8 +293,6 @@ def table(doc) -> None:
     for r, texts in enumerate(rows):
         for cell, text in zip(tbl.rows[r].cells, texts, strict=True):
             cell_text(cell, text, "Letter Table Header" if r == 0 else "Letter Table")
-    header_pr = tbl.rows[0]._tr.get_or_add_trPr()
-    header_pr.append(OxmlElement("w:tblHeader"))  # repeat the header row on every page
     # Full width, fixed layout, no per-cell widths: the grid (which docxtpl rescales) decides the columns.
     tbl_pr = tbl._tbl.tblPr
     width = tbl_pr.find(qn("w:tblW"))
@@ -170,7 +303,66 @@ def table(doc) -> None:
     width.addnext(layout)
     for tc_w in tbl._tbl.iter(qn("w:tcW")):
         tc_w.getparent().remove(tc_w)
+    keep_rows(tbl)
     para(doc, "{%p endif %}")
+
+
+def keep_rows(tbl) -> None:
+    """No row splits across pages (w:cantSplit), and the header rows at the top of the table — those
+    in the "Letter Table Header" style — are repeated on every page (w:tblHeader)."""
+    heading = True
+    for row in tbl.rows:
+        styles = {p.style.name for cell in row.cells for p in cell.paragraphs}
+        heading = heading and styles == {"Letter Table Header"}
+        tr_pr = row._tr.get_or_add_trPr()
+        for tag, wanted in (("w:cantSplit", True), ("w:tblHeader", heading)):
+            present = tr_pr.find(qn(tag))
+            if wanted and present is None:
+                tr_pr.append(OxmlElement(tag))
+            elif not wanted and present is not None:
+                tr_pr.remove(present)
+
+
+def is_tag(text: str) -> bool:
+    """A paragraph that holds only a {%p %} block tag (not printed)."""
+    return text.startswith("{%p ") and text.endswith("%}")
+
+
+def keep_signature_together(doc) -> None:
+    """The closing of a letter — the paragraph before {{p clause_signature }}, or each alternative of the
+    block there — takes the "Letter Closing" style (keep with next); the empty lines before the agency's
+    name in the signature clause keep with the next line too. With the "Letter Signature" style (keep with
+    next) the closing, the room for the seal, the agency's name and the date move to a new page together."""
+    paragraphs = doc.paragraphs
+    texts = [p.text.strip() for p in paragraphs]
+    if "{{p clause_signature }}" in texts:
+        depth = 0
+        for paragraph, text in zip(reversed(paragraphs[:texts.index("{{p clause_signature }}")]),
+                                   reversed(texts[:texts.index("{{p clause_signature }}")]), strict=True):
+            if is_tag(text):
+                opening = text.startswith(("{%p if ", "{%p for "))
+                depth += -1 if opening else 1 if text.startswith(("{%p endif", "{%p endfor")) else 0
+            elif text:
+                paragraph.style = doc.styles["Letter Closing"]
+            if depth <= 0 and text:
+                break
+    signature = next((i for i, p in enumerate(paragraphs) if p.style.name == "Letter Signature"), None)
+    if signature is not None:
+        for paragraph in reversed(paragraphs[:signature]):
+            if paragraph.text.strip():
+                break
+            paragraph.paragraph_format.keep_with_next = True
+
+
+def apply_layout(doc) -> None:
+    """Bring a template (a letter or a clause, as a legal officer may have edited it) back to the house
+    layout: page setup, grid, styles, headers and footers, tables, the signature block kept together. The
+    text of every paragraph stays as it is; applying it twice changes nothing more."""
+    setup_styles(doc)
+    setup_page(doc)
+    for tbl in doc.tables:
+        keep_rows(tbl)
+    keep_signature_together(doc)
 
 
 def new_document() -> Document:
@@ -193,14 +385,25 @@ def starter() -> Document:
     para(doc, "（在此输入正文。可用的占位符见 templates_docx/README.md。）")
     para(doc, "法律依据：{{ basis }}")
     para(doc, "{{p clause_contact }}")
-    para(doc, "特此告知。")
+    para(doc, "特此告知。", "Letter Closing")
     para(doc, "{{p clause_signature }}")
     return doc
 
 
+USAGE = """usage: python templates_docx/scaffold.py new <path/to/new_letter.docx>
+       python templates_docx/scaffold.py apply-layout <template.docx>..."""
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "apply-layout" and all(a.endswith(".docx") for a in argv[1:]):
+        for name in argv[1:]:
+            doc = Document(name)
+            apply_layout(doc)
+            doc.save(name)
+            print(f"laid out {name}")
+        return 0
     if len(argv) != 2 or argv[0] != "new" or not argv[1].endswith(".docx"):
-        print("usage: python templates_docx/scaffold.py new <path/to/new_letter.docx>", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     target = Path(argv[1])
     if target.exists():

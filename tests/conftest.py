@@ -43,6 +43,11 @@ def database_template(tmp_path_factory):
 
 @pytest.fixture
 def database_url(database_template, tmp_path):
+    return fresh_database(database_template, tmp_path)
+
+
+def fresh_database(database_template, folder) -> str:
+    """An empty migrated database: a copy of the template in ``folder``, or the PostgreSQL one truncated."""
     if PG_URL:
         engine = sa.create_engine(PG_URL)
         with engine.begin() as conn:
@@ -50,7 +55,7 @@ def database_url(database_template, tmp_path):
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return PG_URL
-    path = tmp_path / "test.sqlite3"
+    path = folder / "test.sqlite3"
     shutil.copy(database_template, path)
     return f"sqlite:///{path}"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from app.services import letter_templates as lt
@@ -57,16 +58,73 @@ def test_layout_gb_t_9704(name):
         assert (paragraphs[1].text, paragraphs[1].style.name) == ("{{ number }}", "Letter Number")
         assert (paragraphs[3].text, paragraphs[3].style.name) == ("{{ addressee }}：", "Letter Addressee")
         assert paragraphs[-1].text == "{{p clause_signature }}"
-    footer = "".join(t.text or "" for t in section.footer._element.iter(docx.oxml.ns.qn("w:instrText")))
-    assert footer.strip() == "PAGE"
-    assert section.footer.paragraphs[0].text == "— 1 —"
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("linesAndChars", "579")
+    assert document.settings.odd_and_even_pages_header_footer and section.different_first_page_header_footer
+    for footer, side in [(section.first_page_footer, "right"), (section.footer, "right"),
+                         (section.even_page_footer, "left")]:
+        instr = "".join(t.text or "" for t in footer._element.iter(qn("w:instrText")))
+        assert instr.strip() == "PAGE" and footer.paragraphs[0].text == "— 1 —"
+        fmt = footer.paragraphs[0].paragraph_format
+        assert (fmt.alignment.name.lower(), (fmt.right_indent if side == "right" else fmt.left_indent).pt) == (side, 14)
+    assert [p.text for p in section.first_page_header.paragraphs][:3] == [
+        '{%p if letterhead == "red" %}', "{{ agency_name }}", "{%p endif %}"]
+    for table in document.tables:
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert styles["Letter Closing"].paragraph_format.keep_with_next
+    assert styles["Letter Signature"].paragraph_format.keep_with_next
+    if not name.startswith("_"):
+        closing = [p for p in document.paragraphs if p.style.name == "Letter Closing"]
+        assert closing and all(p.text.startswith("特此") for p in closing)
 
 
-def test_the_starter_template_of_a_new_letter_kind_passes_the_check(tmp_path):
+def load_scaffold():
     import importlib.util
     spec = importlib.util.spec_from_file_location("scaffold", TEMPLATES_DIR / "scaffold.py")
     scaffold = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(scaffold)
+    return scaffold
+
+
+def every_text(document) -> list[str]:
+    parts = [document.element.body] + [rel.target_part.element for rel in document.part.rels.values()
+                                       if rel.reltype.endswith(("/header", "/footer"))]
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for part in parts for p in part.iter(qn("w:p"))]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in TEMPLATES_DIR.glob("*.docx")))
+def test_apply_layout_keeps_every_paragraphs_text_and_changes_nothing_the_second_time(tmp_path, name):
+    scaffold = load_scaffold()
+    # A legal officer's edit in Word: the layout lost (a line grid, one footer, a split row), the text kept.
+    document = docx.Document(TEMPLATES_DIR / name)
+    section = document.sections[0]
+    section._sectPr.find(qn("w:docGrid")).set(qn("w:type"), "lines")
+    section.left_margin = Mm(20)
+    document.settings.odd_and_even_pages_header_footer = False
+    for table in document.tables:
+        for row in table.rows:
+            for cant_split in row._tr.trPr.findall(qn("w:cantSplit")):
+                row._tr.trPr.remove(cant_split)
+    document.save(tmp_path / name)
+    body_before = [p.text for p in docx.Document(tmp_path / name).paragraphs]
+    cells_before = [c.text for t in docx.Document(tmp_path / name).tables for r in t.rows for c in r.cells]
+    assert scaffold.main(["apply-layout", str(tmp_path / name)]) == 0
+    once = (tmp_path / name).read_bytes()
+    laid_out = docx.Document(io.BytesIO(once))
+    assert [p.text for p in laid_out.paragraphs] == body_before
+    assert [c.text for t in laid_out.tables for r in t.rows for c in r.cells] == cells_before
+    assert every_text(laid_out) == every_text(docx.Document(TEMPLATES_DIR / name))  # as committed
+    assert abs(laid_out.sections[0].left_margin - Mm(28)) <= Mm(0.5)
+    assert scaffold.main(["apply-layout", str(tmp_path / name)]) == 0
+    twice = (tmp_path / name).read_bytes()
+    import zipfile
+    first, second = zipfile.ZipFile(io.BytesIO(once)), zipfile.ZipFile(io.BytesIO(twice))
+    assert {n: first.read(n) for n in first.namelist()} == {n: second.read(n) for n in second.namelist()}
+
+
+def test_the_starter_template_of_a_new_letter_kind_passes_the_check(tmp_path):
+    scaffold = load_scaffold()
     assert scaffold.main(["new", str(tmp_path / "new_letter.docx")]) == 0
     variables, problems = lt.inspect((tmp_path / "new_letter.docx").read_bytes(), allowed=lt.variables_of(CORRECTION))
     assert problems == []

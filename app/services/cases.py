@@ -141,8 +141,10 @@ def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
                                current_version=case.version)
     if backfill is not None:
         _check_backfill(backfill, actor=actor, effective_on=effective_on)
-    return run(lambda: _fire(case, trigger, actor=actor, params=params, effective_on=effective_on,
-                             backfill=backfill), actor=actor, idempotency=idempotency)
+    result = run(lambda: _fire(case, trigger, actor=actor, params=params, effective_on=effective_on,
+                               backfill=backfill), actor=actor, idempotency=idempotency)
+    documents.add_pdfs(result.documents)  # after the commit: the letters are issued whether or not it works
+    return result
 
 
 def _check_backfill(backfill: Backfill, *, actor: User, effective_on) -> None:

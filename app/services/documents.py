@@ -1,12 +1,16 @@
 """Letters: numbered from a per-agency, per-year, per-kind sequence, rendered once from the .docx
-template inside the transaction that issues them, stored as issued with their SHA-256."""
+template inside the transaction that issues them, stored as issued with their SHA-256; then, after that
+transaction, a PDF copy of each made by LibreOffice and stored beside it."""
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import undefer
 
 from workflow.engine import LetterKind
@@ -14,8 +18,10 @@ from workflow.letters import LetterInput, check_complete
 
 from ..extensions import db
 from ..models import Document, SerialCounter, User
-from . import letter_templates, timesource
+from . import letter_templates, pdf, timesource
 from .errors import NotFound
+
+log = logging.getLogger(__name__)
 
 
 def next_number(agency_code: str, year: int, kind: str, count: int = 1) -> int:
@@ -63,4 +69,37 @@ def get_document(document_id: int, *, actor: User) -> Document:
     doc = db.session.get(Document, document_id, options=[undefer(Document.content)])
     if doc is None or doc.agency_code != actor.agency_code:
         raise NotFound(f"文书 {document_id} 不存在")
+    return doc
+
+
+def add_pdfs(docs: list[Document]) -> None:
+    """A PDF copy of letters just issued, made after the transaction that issued them has committed (one
+    conversion takes about a second, too long to hold the letter-number lock) and stored in a short
+    transaction of its own. The letters stand as issued when LibreOffice is missing (LETTER_PDF "auto")
+    or switched off ("off"), or when the conversion fails: they then have no PDF copy, never a wrong one."""
+    if not docs or current_app.config.get("LETTER_PDF", "auto") == "off":
+        return
+    try:
+        pdfs = pdf.to_pdf([doc.content for doc in docs])
+    except (pdf.ConversionFailed, OSError) as exc:
+        log.error("no PDF copy of letters %s: %s", ", ".join(doc.number for doc in docs), exc)
+        return
+    if pdfs is None:
+        return
+    for doc, content in zip(docs, pdfs, strict=True):
+        doc.pdf, doc.pdf_sha256 = content, hashlib.sha256(content).hexdigest()
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("PDF copies of letters %s not stored", ", ".join(doc.number for doc in docs))
+
+
+def get_document_pdf(document_id: int, *, actor: User) -> Document:
+    """A letter of the actor's agency with its PDF copy; NotFound when it has none."""
+    doc = db.session.get(Document, document_id, options=[undefer(Document.pdf)])
+    if doc is None or doc.agency_code != actor.agency_code:
+        raise NotFound(f"文书 {document_id} 不存在")
+    if doc.pdf is None:
+        raise NotFound(f"文书 {document_id} 没有 PDF 副本")
     return doc

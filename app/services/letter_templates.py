@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from docx import Document as open_docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateSyntaxError, meta
 
@@ -24,6 +25,10 @@ from workflow.letters import COMMON_REQUIRED, COMMON_VARIABLES
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
 ARTICLES = "articles.yaml"
 CLAUSE_PREFIX = "clause_"
+# Values of the layout rather than of the letter: the agency's letterhead ("title" or "red"), printed by
+# the first-page header of every template (templates_docx/scaffold.py).
+LAYOUT_VARIABLES = ("letterhead",)
+LETTERHEADS = ("title", "red")
 
 log = logging.getLogger(__name__)
 
@@ -107,18 +112,26 @@ def inspect(content: bytes, *, allowed: set[str]) -> tuple[set[str] | None, list
     unbalanced = _unbalanced_paragraphs(document)
     if unbalanced:
         return None, unbalanced
-    xml = template.patch_xml(template.xml_to_string(document._element.body))
-    for part in [s.header for s in document.sections] + [s.footer for s in document.sections]:
-        xml += template.patch_xml(template.xml_to_string(part._element))
-    # One paragraph a line, so a syntax error's line number points at a paragraph.
-    lines = re.sub(r"(<w:p[ >])", r"\n\1", xml).split("\n")
-    try:
-        parsed = Environment(autoescape=True).parse("\n".join(lines))
-    except TemplateSyntaxError as exc:
-        return None, [f"第 {exc.lineno} 段附近（“{_text(lines, exc.lineno)}”）：{exc.message}"]
-    variables = set(meta.find_undeclared_variables(parsed))
-    unknown = sorted(v for v in variables - allowed if not v.startswith(CLAUSE_PREFIX))
-    problems = [f"未知的占位符 {{{{ {v} }}}}（在“{_text(lines, _line_of(lines, v))}”）" for v in unknown]
+    # The body's placeholders are what the letter prints (the required elements are looked for there);
+    # the headers' and footers' (the letterhead, the page number) are checked as well, but print no element
+    # of the letter.
+    parts = [document._element.body] + [rel.target_part.element for rel in document.part.rels.values()
+                                        if rel.reltype in (RT.HEADER, RT.FOOTER)]
+    variables, problems = set(), []
+    for number, part in enumerate(parts):
+        xml = template.patch_xml(template.xml_to_string(part))
+        # One paragraph a line, so a syntax error's line number points at a paragraph.
+        lines = re.sub(r"(<w:p[ >])", r"\n\1", xml).split("\n")
+        try:
+            parsed = Environment(autoescape=True).parse("\n".join(lines))
+        except TemplateSyntaxError as exc:
+            where = "" if number == 0 else "页眉或页脚"
+            return None, [f"{where}第 {exc.lineno} 段附近（“{_text(lines, exc.lineno)}”）：{exc.message}"]
+        found = set(meta.find_undeclared_variables(parsed))
+        unknown = sorted(v for v in found - allowed if not v.startswith(CLAUSE_PREFIX))
+        problems += [f"未知的占位符 {{{{ {v} }}}}（在“{_text(lines, _line_of(lines, v))}”）" for v in unknown]
+        if number == 0:
+            variables = found
     return variables, problems
 
 
@@ -151,7 +164,7 @@ def _text(lines: list[str], lineno: int | None) -> str:
 # -- rendering -------------------------------------------------------------------------------------
 def variables_of(letter: LetterKind) -> set[str]:
     """The values a letter kind's template may print: the common ones and its builder's own."""
-    return set(COMMON_VARIABLES) | set(letter.variables)
+    return set(COMMON_VARIABLES) | set(letter.variables) | set(LAYOUT_VARIABLES)
 
 
 def template_for(agency: dict, letter: LetterKind) -> Template:
@@ -164,6 +177,7 @@ def render(agency: dict, letter: LetterKind, context: dict) -> bytes:
     escaped (autoescape), so a name with & or < prints as typed."""
     template = template_for(agency, letter)
     document = DocxTemplate(io.BytesIO(template.content))
+    context = {**context, "letterhead": letterhead(agency)}
     values = dict(context)
     for clause in template.clauses:
         clause_template = load(agency, f"_{clause}.docx", allowed=variables_of(letter), required=set())
@@ -173,6 +187,16 @@ def render(agency: dict, letter: LetterKind, context: dict) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def letterhead(agency: dict) -> str:
+    """The agency's letterhead: "title" (the default: its name printed in the signature only) or "red"
+    (信函格式: its name in red over the red double line, at the top of the first page)."""
+    value = agency.get("letterhead") or "title"
+    if value not in LETTERHEADS:
+        raise TemplateRejected(f"机关配置 letterhead 应为 {' 或 '.join(LETTERHEADS)}，而不是 {value!r}",
+                               template="", problems=[f"letterhead: {value!r}"])
+    return value
 
 
 def _render_bytes(content: bytes, context: dict) -> bytes:

@@ -1,7 +1,7 @@
 """deliveries: how and when each letter was served, and who recorded it
 
 Revision ID: a7e9c1d3f5b2
-Revises: f6d8b0c2e4a1
+Revises: a7c3e9f1b2d4
 Create Date: 2026-11-30 22:40:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'a7e9c1d3f5b2'
-down_revision = 'f6d8b0c2e4a1'
+down_revision = 'a7c3e9f1b2d4'
 branch_labels = None
 depends_on = None
 

@@ -38,11 +38,15 @@ CONTACT = ("联系机构：贵州省司法厅政府信息公开工作机构（�
 REG = "《中华人民共和国政府信息公开条例》"
 
 
-@pytest.fixture
-def staff(app):
+def make_staff() -> SimpleNamespace:
     return SimpleNamespace(registrar=factories.user("li_registrar", role="registrar"),
                            handler=factories.user("wang_handler", role="handler"),
                            approver=factories.user("zhao_approver", role="approver"))
+
+
+@pytest.fixture
+def staff(app):
+    return make_staff()
 
 
 def open_case(staff, **overrides) -> Case:
