@@ -212,7 +212,9 @@ _ARTICLES: dict[tuple, dict] = {}
 
 
 def article_table(agency: dict) -> dict:
-    """articles.yaml from the agency's folder, else the default one; re-read when the file changes."""
+    """articles.yaml from the agency's folder, else the default one; re-read when the file changes. An
+    agency's copy must hold every entry of the shipped table (its words may differ): one that lacks an entry
+    a letter cites is refused, naming the entry."""
     path = locate(agency, ARTICLES)
     stat = path.stat()
     key = (str(path), stat.st_mtime_ns, stat.st_size)
@@ -223,13 +225,36 @@ def article_table(agency: dict) -> dict:
         except yaml.YAMLError as exc:
             raise TemplateRejected(f"法律依据表 {path.name} 格式有误：{exc}", template=ARTICLES,
                                    problems=[str(exc)]) from None
+        if path != DEFAULT_DIR / ARTICLES:
+            missing = _missing_entries(article_table({}), table if isinstance(table, dict) else {})
+            if missing:
+                problems = [f"缺少条目 {entry}" for entry in missing]
+                raise TemplateRejected(f"法律依据表 {path} 有误：" + "；".join(problems), template=ARTICLES,
+                                       path=str(path), problems=problems)
         _ARTICLES[key] = table
     return table
+
+
+def _missing_entries(shipped: dict, given: dict, prefix: str = "") -> list[str]:
+    """The keys of the shipped table (at any depth) that a copy lacks, as dotted paths."""
+    missing = []
+    for name, value in shipped.items():
+        path = f"{prefix}{name}"
+        if name not in given:
+            missing.append(path)
+        elif isinstance(value, dict):
+            missing += _missing_entries(value, given[name] if isinstance(given[name], dict) else {}, path + ".")
+    return missing
 
 
 def check_all(agency: dict, letters: list[LetterKind]) -> dict[str, list[str]]:
     """Every template the letters use, checked for an agency: name -> problems (empty when usable)."""
     report = {}
+    try:
+        article_table(agency)
+        report[ARTICLES] = []
+    except TemplateRejected as exc:
+        report[ARTICLES] = list(exc.details.get("problems", [exc.message]))
     for letter in letters:
         try:
             template_for(agency, letter)

@@ -102,3 +102,16 @@ def test_the_check_command_names_each_refused_template_and_fails(app, agency_fol
     [line] = [line for line in result.output.splitlines() if line.startswith("gzsft\treply.docx\t")]
     assert "（“获取的时间、方式和地点：{{ obtain”）：{{ 与 }} 不成对，标记不完整" in line
     assert "gzsft\tcorrection_notice.docx\tOK" in result.output
+
+
+def test_an_agencys_article_table_that_lacks_an_entry_is_refused_naming_it(app, people, agency_folder):
+    table = yaml.safe_load((TEMPLATES_DIR / "articles.yaml").read_text(encoding="utf-8"))
+    del table["disclosure_request"]["grounds"]["state_secret"]
+    del table["enforcement_disclosure"]
+    (agency_folder / "articles.yaml").write_text(yaml.safe_dump(table, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(TemplateRejected) as info:
+        correction_letter(people)
+    assert info.value.details["problems"] == ["缺少条目 disclosure_request.grounds.state_secret",
+                                              "缺少条目 enforcement_disclosure"]
+    result = app.test_cli_runner().invoke(args=["check-templates", "--agency", "gzsft"])
+    assert result.exit_code == 1 and "gzsft\tarticles.yaml\t缺少条目 disclosure_request.grounds.state_secret" in result.output
