@@ -242,3 +242,22 @@ class Delivery(db.Model):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     document: Mapped[Document] = relationship(backref=backref("delivery", uselist=False))
+
+
+class Attachment(db.Model):
+    """A file kept with an event: the scan of a letter issued outside the service and recorded as 补录. Its
+    SHA-256 is in the ``scan_attached`` event that followed, so the chain covers it."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(300))
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_by: Mapped[str] = mapped_column(sa.String(80))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -13,7 +13,8 @@ from tests import factories as f
 from tests.api.helpers import Api, counts, fire, register
 
 PUBLIC = {"api.create_token", "api.openapi_document"}
-SAMPLE_VALUES = {"case_id": 1, "document_id": 1, "year": 2026, "name": "disclosure_request"}
+SAMPLE_VALUES = {"case_id": 1, "document_id": 1, "year": 2026, "name": "disclosure_request", "seq": 1,
+                 "attachment_id": 1}
 
 
 def protected_calls(app) -> list[tuple[str, str, dict]]:
