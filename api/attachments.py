@@ -1,15 +1,13 @@
 """Scans of letters issued outside the service, kept with their 补录 event."""
 from __future__ import annotations
 
-import io
-from urllib.parse import quote
-
-from flask import g, request, send_file
+from flask import g, request
 from marshmallow import Schema, fields
 
 from app.services import attachments as service
 
 from . import bp
+from .documents import SHA256_HEADERS, stored_file
 from .errors import ApiError, fails_with
 
 UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -42,14 +40,10 @@ def attach_scan(case_id: int, seq: int):
 @bp.get("/attachments/<int(max=2147483647):attachment_id>/content")
 @bp.doc(tags=["cases"], summary="下载扫描件")
 @bp.response(200, content_type="application/octet-stream", description="扫描件，ETag 和 X-Content-SHA256 为其 SHA-256",
-             headers={"ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}})
+             headers=SHA256_HEADERS)
 @fails_with(401, 404)
 def get_attachment_content(attachment_id: int):
     """Download a scan exactly as uploaded."""
     attachment = service.get_attachment(attachment_id, actor=g.user)
-    response = send_file(io.BytesIO(attachment.content), mimetype=attachment.media_type, as_attachment=True,
-                         download_name=f"attachment-{attachment.id}", etag=attachment.sha256, conditional=True)
-    response.headers["Content-Disposition"] = (f"attachment; filename=attachment-{attachment.id}; "
-                                               f"filename*=UTF-8''{quote(attachment.filename)}")
-    response.headers["X-Content-SHA256"] = attachment.sha256
-    return response
+    return stored_file(attachment.content, media_type=attachment.media_type,
+                       ascii_name=f"attachment-{attachment.id}", filename=attachment.filename, sha256=attachment.sha256)

@@ -12,36 +12,38 @@ from . import bp
 from .errors import fails_with
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SHA256_HEADERS = {"ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}}
+
+
+def stored_file(content: bytes, *, media_type: str, ascii_name: str, filename: str, sha256: str):
+    """A stored file, unchanged, as a download: an ASCII name and the real (Chinese) one for browsers that
+    read it (RFC 6266), its SHA-256 as ETag (conditional requests) and in X-Content-SHA256."""
+    response = send_file(io.BytesIO(content), mimetype=media_type, as_attachment=True, download_name=ascii_name,
+                         etag=sha256, conditional=True)
+    response.headers["Content-Disposition"] = f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
+    response.headers["X-Content-SHA256"] = sha256
+    return response
 
 
 @bp.get("/documents/<int(max=2147483647):document_id>/content")
 @bp.doc(tags=["documents"], summary="下载文书（.docx，与制发时一致）")
-@bp.response(200, content_type=DOCX, description="文书文件；ETag 和 X-Content-SHA256 为其 SHA-256", headers={
-    "ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}})
+@bp.response(200, content_type=DOCX, description="文书文件；ETag 和 X-Content-SHA256 为其 SHA-256",
+             headers=SHA256_HEADERS)
 @fails_with(401, 404)
 def get_document_content(document_id: int):
     """Download a letter (.docx) exactly as issued; the SHA-256 is in the ETag and X-Content-SHA256."""
     doc = get_document(document_id, actor=g.user)
-    response = send_file(io.BytesIO(doc.content), mimetype=DOCX, as_attachment=True,
-                         download_name=f"document-{doc.id}.docx", etag=doc.sha256, conditional=True)
-    response.headers["Content-Disposition"] = (f"attachment; filename=document-{doc.id}.docx; "
-                                               f"filename*=UTF-8''{quote(doc.filename)}")
-    response.headers["X-Content-SHA256"] = doc.sha256
-    return response
+    return stored_file(doc.content, media_type=DOCX, ascii_name=f"document-{doc.id}.docx", filename=doc.filename,
+                       sha256=doc.sha256)
 
 
 @bp.get("/documents/<int(max=2147483647):document_id>/pdf")
 @bp.doc(tags=["documents"], summary="下载文书的 PDF 副本（由制发的 .docx 转换）")
 @bp.response(200, content_type="application/pdf", description="PDF 副本；ETag 和 X-Content-SHA256 为其 SHA-256",
-             headers={"ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}})
+             headers=SHA256_HEADERS)
 @fails_with(401, 404)
 def get_document_pdf_content(document_id: int):
     """Download the PDF copy of a letter; 404 when the letter has none (LibreOffice was not installed)."""
     doc = get_document_pdf(document_id, actor=g.user)
-    name = doc.filename.removesuffix(".docx") + ".pdf"
-    response = send_file(io.BytesIO(doc.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"document-{doc.id}.pdf", etag=doc.pdf_sha256, conditional=True)
-    response.headers["Content-Disposition"] = (f"attachment; filename=document-{doc.id}.pdf; "
-                                               f"filename*=UTF-8''{quote(name)}")
-    response.headers["X-Content-SHA256"] = doc.pdf_sha256
-    return response
+    return stored_file(doc.pdf, media_type="application/pdf", ascii_name=f"document-{doc.id}.pdf",
+                       filename=doc.filename.removesuffix(".docx") + ".pdf", sha256=doc.pdf_sha256)
