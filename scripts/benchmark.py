@@ -53,7 +53,7 @@ from tqdm import tqdm  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Case, CaseClock, Event  # noqa: E402
-from app.services import cases, documents, timesource  # noqa: E402
+from app.services import cases, documents, registration, timesource  # noqa: E402
 from app.services.users import create_user  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
@@ -63,7 +63,8 @@ PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_NAME}"
 PASSWORD = "benchmark-password"
 WARMUP, ROUNDS, HTTP_THREADS = 30, 10, 4
 PLAIN = (("accept", {}), ("propose_reply", {"outcome": "not_processed", "reason": "petition_complaint",
-                                            "proper_channel": "请向贵州省信访局依照《信访工作条例》提出"}))
+                                            "proper_channel": "请向贵州省信访局依照《信访工作条例》提出",
+                                            "explanation": "申请内容为对律师执业行为的投诉"}))
 CORRECTION = {"items": ["请写明所需政府信息的名称、文号或者便于查询的其他特征性描述",
                         "请写明申请获取政府信息的具体时间范围"]}
 
@@ -96,7 +97,7 @@ def open_cases(user, n: int, label: str) -> list[int]:
            "id_number": "11010519491231002X", "phone": "13800000000", "address": "贵州省贵阳市云岩区中华北路1号",
            "description": "2025年度全省律师事务所年度考核结果", "form": "electronic", "delivery": "email",
            "email": "zhangsan@example.com", "channel": "in_person", "arrived_on": timesource.today().isoformat()}
-    return [cases.open_case("disclosure_request", reg, actor=user).case.id
+    return [registration.open_case("disclosure_request", reg, actor=user).case.id
             for _ in tqdm(range(n), desc=label, leave=False, unit="case")]
 
 
