@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from workflow.engine import ADMIN, APPROVER, HANDLER, REGISTRAR, ROLE_TITLES
 from workflow.errors import InvalidData, NotPermitted, WorkflowError
 from workflow.letters import DELIVERY_METHODS
-from workflow.processes import get_process
+from workflow.processes import PROCESSES, get_process
 
 from ..extensions import db
 from ..models import Case, Delivery, Document, Event, User
@@ -93,11 +93,9 @@ def _record(document_id: int, *, actor: User, method: str, served_on: dt.date, t
 def unserved_letters(*, actor: User, limit: int = 500) -> list[Document]:
     """The agency's letters sent outside (not its internal records) that nobody has recorded as served yet,
     oldest first."""
-    rows = db.session.execute(
-        sa.select(Document, Case.process).join(Case, Case.id == Document.case_id)
-        .outerjoin(Delivery, Delivery.document_id == Document.id)
-        .where(Document.agency_code == actor.agency_code, Delivery.id.is_(None))
-        .order_by(Document.issued_on, Document.id)).all()
-    outgoing = [document for document, process in rows
-                if (letter := get_process(process).letters.get(document.kind)) is not None and letter.outgoing]
-    return outgoing[:limit]
+    outgoing = sorted({kind for process in PROCESSES.values() for kind, letter in process.letters.items()
+                       if letter.outgoing})
+    return list(db.session.scalars(
+        sa.select(Document).outerjoin(Delivery, Delivery.document_id == Document.id)
+        .where(Document.agency_code == actor.agency_code, Document.kind.in_(outgoing), Delivery.id.is_(None))
+        .order_by(Document.issued_on, Document.id).limit(limit)))

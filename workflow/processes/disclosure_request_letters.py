@@ -99,7 +99,7 @@ def fee_notice(inp: LetterInput) -> dict:
 
 def extension_notice(inp: LetterInput) -> dict:
     reading = inp.readings["reply"]
-    restarted = any("重新起算" in line for line in reading.summary)
+    restarted = any(e["trigger"] == "receive_correction" for e in inp.history)  # Art. 30: counts anew
     paused = sum(1 for s in reading.skipped if s["reason"].startswith("计时暂停")
                  and inp.calendar.is_workday(dt.date.fromisoformat(s["date"])))
     return _to_applicant(
