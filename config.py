@@ -83,6 +83,17 @@ class Config:
     CLOCK = None  # a callable returning an aware UTC datetime; None: the system clock
     # A PDF copy of every letter: "auto" when LibreOffice (soffice) is on the PATH, "off" never.
     LETTER_PDF = os.environ.get("LETTER_PDF", "auto")
+    # The caseworker pages: a session ends after this many minutes without a request (server-side).
+    WEB_SESSION_IDLE_MINUTES = int(os.environ.get("WEB_SESSION_IDLE_MINUTES", "30"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a form's token is valid for the signed-in session, however long it is open
+    # Failed sign-ins allowed per client address and per username (Flask-Limiter's notation); the counts
+    # live in memory unless RATELIMIT_STORAGE_URI names a shared store such as redis://127.0.0.1:6379.
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
+    SIGN_IN_LIMIT_PER_USER = os.environ.get("SIGN_IN_LIMIT_PER_USER", "5 per 10 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
 
 
 class DevelopmentConfig(Config):
@@ -98,6 +109,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True  # behind TLS: the cookie never travels in clear
     @classmethod
     def check(cls, agencies: dict | None = None):
         if cls.SECRET_KEY == DEFAULT_SECRET:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import g, request
 from marshmallow import Schema, fields
 
+from app.downloads import stored_file
 from app.services import attachments as service
 
 from . import bp
-from .documents import SHA256_HEADERS, stored_file
+from .documents import SHA256_HEADERS
 from .errors import ApiError, fails_with
 
 UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {

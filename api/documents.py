@@ -1,11 +1,9 @@
 """Letters as issued: the stored bytes, unchanged."""
 from __future__ import annotations
 
-import io
-from urllib.parse import quote
+from flask import g
 
-from flask import g, send_file
-
+from app.downloads import stored_file
 from app.services.documents import get_document, get_document_pdf
 
 from . import bp
@@ -13,16 +11,6 @@ from .errors import fails_with
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SHA256_HEADERS = {"ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}}
-
-
-def stored_file(content: bytes, *, media_type: str, ascii_name: str, filename: str, sha256: str):
-    """A stored file, unchanged, as a download: an ASCII name and the real (Chinese) one for browsers that
-    read it (RFC 6266), its SHA-256 as ETag (conditional requests) and in X-Content-SHA256."""
-    response = send_file(io.BytesIO(content), mimetype=media_type, as_attachment=True, download_name=ascii_name,
-                         etag=sha256, conditional=True)
-    response.headers["Content-Disposition"] = f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
-    response.headers["X-Content-SHA256"] = sha256
-    return response
 
 
 @bp.get("/documents/<int(max=2147483647):document_id>/content")

@@ -207,8 +207,7 @@ class CaseSchema(Schema):
         return get_process(case.process).state(case.state).terminal
 
     def get_summary(self, case):
-        describe = get_process(case.process).describe
-        return describe(case.data) if describe else ""
+        return case.summary
 
     def get_assignee(self, case):
         return case.assignee.username if case.assignee else None

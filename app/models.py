@@ -71,6 +71,25 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
+class WebSession(db.Model):
+    """A signed-in browser session, kept on the server: the cookie carries only its random key (stored as
+    its SHA-256). It ends at sign-out, after the configured inactivity, or when the user is deactivated."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    end_reason: Mapped[str] = mapped_column(sa.String(20), default="")
+
+    user: Mapped[User] = relationship()
+
+
 class Case(db.Model):
     """Where a case is now; how it got there is in its events."""
 
@@ -87,6 +106,8 @@ class Case(db.Model):
     department: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     data: Mapped[dict] = mapped_column(JSON)
+    # The process's one-line summary of the data (applicant, subject): what the text search looks in.
+    summary: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     received_on: Mapped[dt.date] = mapped_column(sa.Date, index=True)
     # The earliest due date (working-day clocks) and instant (hour clocks) among the running clocks that
     # are the agency's own time limits: what listing, "due before" and "overdue" look at.

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .letters import LetterInput
 
 REGISTRAR, HANDLER, APPROVER, AUDITOR, ADMIN = "registrar", "handler", "approver", "auditor", "admin"
+SUMMARY_LENGTH = 300
 ROLES = (REGISTRAR, HANDLER, APPROVER, AUDITOR, ADMIN)
 ROLE_TITLES = {REGISTRAR: "登记人员", HANDLER: "承办人员", APPROVER: "审核人（公开办负责人）", AUDITOR: "审计人员",
                ADMIN: "系统管理员"}
@@ -157,6 +158,10 @@ class Process:
 
     def state(self, name: str) -> State:
         return next(s for s in self.states if s.name == name)
+
+    def summary(self, data: dict) -> str:
+        """A case's one-line summary (applicant and subject) for listings and text search."""
+        return (self.describe(data) if self.describe else "")[:SUMMARY_LENGTH]
 
     @property
     def terminal_states(self) -> tuple[str, ...]:

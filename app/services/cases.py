@@ -24,14 +24,15 @@ from .clocks import evaluate_clocks, overdue_cases, save_clocks
 from .context import context_for
 from .errors import ConcurrentUpdate, NotFound
 from .events import append_event, events_of, verify_chain
+from .scope import may_see, visible_cases
 from .transaction import Idempotency, Result, replay, run
 
 
 # -- reading ---------------------------------------------------------------------------------------
 def get_case(case_id: int, *, actor: User) -> Case:
-    """A case of the actor's agency, with its clocks in the same query (every use reads them)."""
+    """A case the actor may see (``scope``), with its clocks in the same query (every use reads them)."""
     case = db.session.get(Case, case_id, options=[joinedload(Case.clocks)])
-    if case is None or case.agency_code != actor.agency_code:
+    if case is None or not may_see(actor, case):
         raise NotFound(f"案件 {case_id} 不存在")
     return case
 
@@ -43,36 +44,96 @@ class Page:
     page: int
     per_page: int
 
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
-def list_cases(*, actor: User, process: str | None = None, state: str | None = None,
-               department: str | None = None, assignee: str | None = None, due_before: dt.date | None = None,
-               overdue: bool | None = None, received_from: dt.date | None = None,
-               received_to: dt.date | None = None, page: int = 1, per_page: int = 50) -> Page:
-    """One page of the agency's cases, newest first. A filter naming an unknown process or state is
-    refused (an empty list would read as "none")."""
-    _check_process_and_state(process, state)
-    stmt = sa.select(Case).where(Case.agency_code == actor.agency_code)
-    if process is not None:
-        stmt = stmt.where(Case.process == process)
-    if state is not None:
-        stmt = stmt.where(Case.state == state)
-    if department is not None:
-        stmt = stmt.where(Case.department == department)
-    if assignee is not None:
-        stmt = stmt.join(User, Case.assignee_id == User.id).where(User.username == assignee)
-    if due_before is not None:
-        midnight = dt.datetime.combine(due_before, dt.time(), timesource.local_zone())
-        stmt = stmt.where(sa.or_(Case.due_on < due_before, Case.due_at < midnight))
-    if overdue is not None:
-        stmt = stmt.where(overdue_cases(overdue=overdue))
-    if received_from is not None:
-        stmt = stmt.where(Case.received_on >= received_from)
-    if received_to is not None:
-        stmt = stmt.where(Case.received_on <= received_to)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+
+# The orders a list may take: a key, "-key" for descending; the case id breaks ties so pages are stable.
+SORTS = {
+    "id": (Case.id,),
+    "received_on": (Case.received_on, Case.id),
+    "due": (Case.due_on, Case.due_at, Case.id),
+    "reference": (Case.reference,),
+    "state": (Case.state, Case.id),
+    "updated_at": (Case.updated_at, Case.id),
+}
+DEFAULT_SORT = "-id"
+MAX_TEXT_QUERY = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseFilter:
+    """What a case list asks for; the pages, the API and the exports build the same query from it."""
+
+    process: str | None = None
+    state: str | None = None
+    department: str | None = None
+    assignee: str | None = None
+    due_before: dt.date | None = None
+    overdue: bool | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    text: str | None = None
+    open_only: bool = False
+    states_by_process: dict[str, list[str]] | None = None  # any of these (process, state) pairs
+    sort: str = DEFAULT_SORT
+
+
+def list_cases(*, actor: User, page: int = 1, per_page: int = 50, **filters) -> Page:
+    """One page of the cases the actor may see (``CaseFilter``), newest first unless sorted otherwise. A
+    filter naming an unknown process, state or sort is refused (an empty list would read as "none")."""
+    stmt = cases_query(actor, CaseFilter(**filters))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.options(selectinload(Case.clocks), selectinload(Case.assignee))
-                              .order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+                              .limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(rows), total, page, per_page)
+
+
+def cases_query(actor: User, f: CaseFilter):
+    """The ordered SELECT of the cases a filter names, among those the actor may see."""
+    _check_filter(f)
+    stmt = sa.select(Case).where(visible_cases(actor))
+    if f.process is not None:
+        stmt = stmt.where(Case.process == f.process)
+    if f.state is not None:
+        stmt = stmt.where(Case.state == f.state)
+    if f.open_only:
+        stmt = stmt.where(Case.closed_on.is_(None))
+    if f.states_by_process is not None:
+        stmt = stmt.where(sa.or_(sa.false(), *[sa.and_(Case.process == p, Case.state.in_(states))
+                                               for p, states in f.states_by_process.items()]))
+    if f.department is not None:
+        stmt = stmt.where(Case.department == f.department)
+    if f.assignee is not None:
+        stmt = stmt.join(User, Case.assignee_id == User.id).where(User.username == f.assignee)
+    if f.due_before is not None:
+        midnight = dt.datetime.combine(f.due_before, dt.time(), timesource.local_zone())
+        stmt = stmt.where(sa.or_(Case.due_on < f.due_before, Case.due_at < midnight))
+    if f.overdue is not None:
+        stmt = stmt.where(overdue_cases(overdue=f.overdue))
+    if f.received_from is not None:
+        stmt = stmt.where(Case.received_on >= f.received_from)
+    if f.received_to is not None:
+        stmt = stmt.where(Case.received_on <= f.received_to)
+    if f.text:
+        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(sa.or_(Case.reference.ilike(pattern, escape="\\"),
+                                 Case.summary.ilike(pattern, escape="\\")))
+    descending = f.sort.startswith("-")
+    columns = SORTS[f.sort.lstrip("-")]
+    return stmt.order_by(*[(c.desc() if descending else c.asc()).nulls_last() for c in columns])
+
+
+def _check_filter(f: CaseFilter) -> None:
+    _check_process_and_state(f.process, f.state)
+    errors = {}
+    if f.sort.lstrip("-") not in SORTS:
+        errors["sort"] = [f"未知排序：{f.sort}；可用：{', '.join(SORTS)}（前加 - 为倒序）"]
+    if f.text is not None and len(f.text) > MAX_TEXT_QUERY:
+        errors["q"] = [f"检索词不能超过 {MAX_TEXT_QUERY} 个字符"]
+    if errors:
+        raise InvalidData("查询参数有误", errors)
 
 
 def _check_process_and_state(process: str | None, state: str | None) -> None:
@@ -147,6 +208,26 @@ def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
     return result
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A letter as a trigger would issue it now: rendered, never issued or stored."""
+
+    title: str
+    number: str
+    content: bytes
+    paragraphs: list[str]
+
+
+def preview_letters(case: Case, trigger: str, *, actor: User, params: dict | None = None) -> list[Draft]:
+    """The letters firing a trigger now would issue, for an approver to read before approving: the fire
+    runs to the rendering and is rolled back, so no state, event, number or letter is kept."""
+    try:
+        result = _fire(case, trigger, actor=actor, params=params, effective_on=None, backfill=None)
+        return [Draft(d.title, d.number, d.content, documents.paragraphs(d.content)) for d in result.documents]
+    finally:
+        db.session.rollback()
+
+
 def _check_backfill(backfill: Backfill, *, actor: User, effective_on) -> None:
     if actor.role not in BACKFILL_ROLES:
         raise NotPermitted("补录需要角色：" + "、".join(ROLE_TITLES[r] for r in BACKFILL_ROLES),
@@ -179,6 +260,7 @@ def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effecti
             "请由审核人以“补录”方式登记"]})
 
     case.state, case.reason, case.data = ctx.state, ctx.reason, ctx.data
+    case.summary = engine.process.summary(ctx.data)
     case.last_effective_on, case.updated_at = effective, ctx.now
     if engine.process.state(ctx.state).terminal:
         case.closed_on = effective

@@ -4,9 +4,12 @@ transaction, a PDF copy of each made by LibreOffice and stored beside it."""
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 
+import docx
 import sqlalchemy as sa
+from docx.oxml.ns import qn
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,9 +20,10 @@ from workflow.engine import LetterKind
 from workflow.letters import LetterInput, check_complete
 
 from ..extensions import db
-from ..models import Document, SerialCounter, User
+from ..models import Case, Document, SerialCounter, User
 from . import letter_templates, pdf, timesource
 from .errors import NotFound
+from .scope import may_see
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +71,23 @@ def issue(letter: LetterKind, *, case, event, agency: dict, make_input) -> Docum
 def get_document(document_id: int, *, actor: User) -> Document:
     """A letter of the actor's agency, content included."""
     doc = db.session.get(Document, document_id, options=[undefer(Document.content)])
-    if doc is None or doc.agency_code != actor.agency_code:
+    if doc is None or not may_see(actor, db.session.get(Case, doc.case_id)):
         raise NotFound(f"文书 {document_id} 不存在")
     return doc
+
+
+def paragraphs(content: bytes) -> list[str]:
+    """The text of a letter, paragraph by paragraph (tables row by row), as a page shows a draft."""
+    document = docx.Document(io.BytesIO(content))
+    out = []
+    for block in document.element.body.iterchildren():
+        if block.tag.endswith("}p"):
+            out.append("".join(t.text or "" for t in block.iter(qn("w:t"))))
+        elif block.tag.endswith("}tbl"):
+            for row in block.iter(qn("w:tr")):
+                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t"))) for cell in row.iter(qn("w:tc"))]
+                out.append("　".join(cells))
+    return out
 
 
 def add_pdfs(docs: list[Document]) -> None:
@@ -98,7 +116,7 @@ def add_pdfs(docs: list[Document]) -> None:
 def get_document_pdf(document_id: int, *, actor: User) -> Document:
     """A letter of the actor's agency with its PDF copy; NotFound when it has none."""
     doc = db.session.get(Document, document_id, options=[undefer(Document.pdf)])
-    if doc is None or doc.agency_code != actor.agency_code:
+    if doc is None or not may_see(actor, db.session.get(Case, doc.case_id)):
         raise NotFound(f"文书 {document_id} 不存在")
     if doc.pdf is None:
         raise NotFound(f"文书 {document_id} 没有 PDF 副本")

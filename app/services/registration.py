@@ -80,7 +80,7 @@ def build_case(engine: Engine, ctx: Context, received_on: dt.date, *, actor: Use
     definition = engine.process
     case = Case(agency_code=agency["code"], process=definition.name, definition_version=definition.version,
                 reference=documents.format_number(agency, definition.reference_code, received_on.year, serial),
-                state=definition.initial, data=ctx.data, received_on=received_on,
+                state=definition.initial, data=ctx.data, summary=definition.summary(ctx.data), received_on=received_on,
                 department=department or actor.department, assignee_id=assignee.id if assignee else None,
                 last_effective_on=received_on, created_by_id=actor.id, created_at=now, updated_at=now, clocks=[])
     return case, save_clocks(case, definition, ctx.clocks, ctx.calendar)

@@ -68,3 +68,9 @@ def find_user(username: str, *, agency_code: str, field: str) -> User:
     if user is None:
         raise InvalidData("提交的数据有误", {field: [f"用户 {username} 不存在"]})
     return user
+
+
+def list_users(*, agency_code: str) -> list[User]:
+    """The agency's users, active first, by username."""
+    return list(db.session.scalars(sa.select(User).where(User.agency_code == agency_code)
+                                   .order_by(User.active.desc(), User.username)))

@@ -4,16 +4,19 @@ fee_lapsed). Read-only: lapsing a window is a legal act with a letter, so it is 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from workflow.clock import is_late
-from workflow.engine import AGENCY
+from workflow.engine import AGENCY, HANDLER
+from workflow.processes import PROCESSES
 
 from ..extensions import db
-from ..models import Case, CaseClock
+from ..models import Case, CaseClock, User
 from . import timesource
 from .calendar import current_calendar
+from .cases import Page, list_cases
 
 OVERDUE, DUE_SOON, WINDOW_LAPSED = "overdue", "due_soon", "window_lapsed"
 
@@ -41,3 +44,45 @@ def due_work(*, agency_code: str, within_working_days: int = 3) -> list[dict]:
                       "due_at": r.due_at.isoformat() if r.due_at else None, "provisional": r.provisional})
     order = {OVERDUE: 0, WINDOW_LAPSED: 1, DUE_SOON: 2}
     return sorted(items, key=lambda i: (order[i["kind"]], i["due_on"] or i["due_at"][:10], i["case_id"]))
+
+
+# -- a user's home page ------------------------------------------------------------------------------
+APPROVAL_TRIGGER = "approve"
+
+
+def awaiting_approval_states(role: str) -> dict[str, list[str]]:
+    """Per process, the states in which a user of this role may approve (a proposal waits for them)."""
+    out: dict[str, list[str]] = {}
+    for process in PROCESSES.values():
+        for t in process.transitions:
+            if t.trigger == APPROVAL_TRIGGER and role in t.roles:
+                out.setdefault(process.name, []).extend(t.sources)
+    return out
+
+
+@dataclass
+class HomeLists:
+    mine: Page
+    due_soon: Page
+    overdue: Page
+    awaiting_approval: Page | None
+    horizon: dt.date
+
+
+def home_lists(*, actor: User, within_working_days: int = 3, per_page: int = 10) -> HomeLists:
+    """What a user's home page shows, each list with its count: open cases that are theirs (assigned to
+    them; for a handler also those of their department), due within the next working days, overdue, and
+    for an approver the proposals awaiting approval."""
+    today = timesource.today()
+    horizon = current_calendar().add_working_days(today, within_working_days)
+    # A handler sees only their department's cases and their own (scope): all of those are theirs.
+    mine = list_cases(actor=actor, open_only=True, assignee=None if actor.role == HANDLER else actor.username,
+                      per_page=per_page, sort="due")
+    due_soon = list_cases(actor=actor, open_only=True, overdue=False, due_before=horizon + dt.timedelta(days=1),
+                          per_page=per_page, sort="due")
+    overdue = list_cases(actor=actor, open_only=True, overdue=True, per_page=per_page, sort="due")
+    states = awaiting_approval_states(actor.role)
+    awaiting = None
+    if states:
+        awaiting = list_cases(actor=actor, open_only=True, states_by_process=states, per_page=per_page, sort="due")
+    return HomeLists(mine, due_soon, overdue, awaiting, horizon)

@@ -208,7 +208,7 @@ def test_an_unknown_or_foreign_case_is_not_found(app, staff):
 
 # -- listing ---------------------------------------------------------------------------------------
 def test_the_list_filters_by_process_state_department_assignee_dates_and_paginates(app, staff):
-    handler = staff["handler"]
+    handler = staff["registrar"]  # a registrar sees the agency's cases, every department's
     f.user("handler2", role="handler", department="法规处")
     c1 = register(handler, arrived_on="2026-11-20")  # department: the registering user's, 办公室
     c2 = register(handler, arrived_on="2026-11-23", department="法规处", assignee="handler2")
@@ -248,6 +248,19 @@ def test_the_list_filters_by_process_state_department_assignee_dates_and_paginat
         response = handler.get("api.list_cases", **bad)
         assert response.status_code == 422, bad
         assert set(response.get_json()["errors"]) == set(bad)
+
+
+def test_a_handler_sees_their_departments_cases_and_those_assigned_to_them(app, staff):
+    registrar, handler = staff["registrar"], staff["handler"]  # the handler is in 办公室
+    ours = register(registrar, arrived_on="2026-11-20")  # 办公室, the registrar's department
+    theirs = register(registrar, arrived_on="2026-11-23", department="法规处")
+    assigned = register(registrar, arrived_on="2026-11-24", department="法规处", assignee="handler")
+    listed = [c["id"] for c in handler.get("api.list_cases").get_json()["items"]]
+    assert listed == [assigned["id"], ours["id"]]
+    assert handler.get("api.get_case", case_id=theirs["id"]).status_code == 404
+    assert handler.get("api.get_case", case_id=assigned["id"]).status_code == 200
+    everything = [c["id"] for c in registrar.get("api.list_cases").get_json()["items"]]
+    assert everything == [assigned["id"], theirs["id"], ours["id"]]
 
 
 def test_a_filter_naming_an_unknown_process_or_state_is_refused_not_an_empty_list(app, staff):

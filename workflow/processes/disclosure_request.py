@@ -141,8 +141,12 @@ class RegistrationSchema(Base):
     form = Choice(FORMS, required=True, label="获取信息的形式")
     delivery = Choice(DELIVERIES, required=True, label="获取信息的方式")
     channel = Choice(CHANNELS, required=True, label="提交渠道")
-    arrived_on = Date(required=True, label="申请到达日期")
-    confirmed_on = Date(label="双方确认日期")
+    arrived_on = Date(required=True, label="申请到达日期", help=(
+        "当面提交的，为提交之日；挂号信等需签收的邮件，为本机关签收之日。收到申请之日即起算答复期限"
+        "（条例第三十一条第（一）（二）项）"))
+    confirmed_on = Date(label="双方确认日期", help=(
+        "平常信函、互联网渠道和传真提交的，收到申请之日为与申请人双方确认之日，必须填写；当面提交和需签收的"
+        "邮件不填写（条例第三十一条第（二）（三）项）"))
     department = Text(max_len=100, label="承办部门")
 
     @validates_schema
