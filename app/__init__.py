@@ -63,8 +63,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from api import init_app as init_api
+    from web import init_app as init_web
 
     init_api(app)  # the API blueprint, registered through flask-smorest (its OpenAPI document)
+    init_web(app)  # the caseworker pages at /
 
 
 def register_cli(app: Flask) -> None:

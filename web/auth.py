@@ -1,0 +1,101 @@
+"""Sign-in and sign-out. The session lives on the server (app.services.sessions); Flask-Login keeps its key
+in the signed cookie, Flask-WTF protects the form, Flask-Limiter counts failed attempts per address and per
+username, so guessing is slow whichever one an attacker varies."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.services import sessions
+
+from . import bp, limiter, login_manager
+
+login_manager.login_view = "web.sign_in"
+login_manager.login_message = "请先登录"
+login_manager.login_message_category = "warning"
+login_manager.session_protection = "basic"
+
+
+class Person(UserMixin):
+    """Who is signed in: the session's key is the id Flask-Login keeps in the cookie."""
+
+    def __init__(self, signed: sessions.SignedIn):
+        self.key, self.user = signed.key, signed.user
+
+    def get_id(self) -> str:
+        return self.key
+
+
+@login_manager.user_loader
+def load_person(key: str) -> Person | None:
+    signed = sessions.resume(key)
+    return Person(signed) if signed else None
+
+
+@bp.before_app_request
+def expose_user():
+    g.user = current_user.user if current_user.is_authenticated else None
+
+
+class SignInForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=80)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+
+
+def _username_key() -> str:
+    return "user:" + (request.form.get("username") or "").strip().casefold()
+
+
+def _failed(response) -> bool:
+    """Only a refused attempt counts toward the limits (a successful sign-in redirects)."""
+    return response.status_code != 302
+
+
+def _per_address() -> str:
+    return current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"]
+
+
+def _per_user() -> str:
+    return current_app.config["SIGN_IN_LIMIT_PER_USER"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed,
+               error_message="登录失败次数过多，请稍后再试")
+@limiter.limit(_per_user, key_func=_username_key, methods=["POST"], deduct_when=_failed,
+               error_message="该用户登录失败次数过多，请稍后再试")
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        signed = sessions.sign_in(form.username.data, form.password.data, address=request.remote_addr or "",
+                                  user_agent=request.user_agent.string)
+        if signed is not None:
+            login_user(Person(signed))
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("用户名或密码不正确，或账号已停用")
+        return render_template("sign_in.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("sign_in.html", form=form), status
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an address elsewhere (an open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.home")
+
+
+@bp.post("/logout")
+def sign_out():
+    if current_user.is_authenticated:
+        sessions.sign_out(current_user.key)
+    logout_user()
+    flash("已退出登录", "info")
+    return redirect(url_for("web.sign_in"))
