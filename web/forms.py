@@ -22,6 +22,7 @@ class FormField:
     help: str = ""
     required: bool = False
     choices: list[tuple[str, str]] = field(default_factory=list)
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # choices under headings
     max_length: int | None = None
     children: list[FormField] = field(default_factory=list)  # a group's fields
     rows: list[list[FormField]] = field(default_factory=list)  # a list of records: one field list per row
@@ -71,6 +72,9 @@ def _field(key: str, f: fields.Field, prefix: str, rows: dict) -> FormField:
         out.kind = "integer"
     elif _choices(f):
         out.kind, out.choices = "select", _choices(f)
+        titles = dict(out.choices)
+        out.groups = [(heading, [(code, titles.get(code, code)) for code in codes])
+                      for heading, codes in meta.get("x-choice-groups", {}).items()]
     elif isinstance(f, fields.Email):
         out.kind, out.max_length = "email", _max_length(f)
     else:

@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from app.downloads import stored_file
 from app.services import cases as service
-from app.services import documents, exports, timesource
+from app.services import deliveries, documents, exports, timesource
 from app.services.errors import ConcurrentUpdate, NotFound
 from app.services.registration import open_case
 from app.services.users import find_user
@@ -261,3 +261,29 @@ def export_cases(fmt: str):
     response.headers["Content-Disposition"] = (f"attachment; filename=cases-{stamp}.{fmt}; "
                                                f"filename*=UTF-8''{quote(f'案件列表-{stamp}.{fmt}')}")
     return response
+
+
+@bp.post("/documents/<int(max=2147483647):document_id>/delivery")
+def record_delivery(document_id: int):
+    """Record how and when a letter was served (once; a record is never overwritten)."""
+    doc = documents.get_document(document_id, actor=g.user)
+    form = request.form
+    served_on = None
+    errors = {}
+    try:
+        served_on = dt.date.fromisoformat(form.get("served_on", ""))
+    except ValueError:
+        errors["served_on"] = ["应为日期，格式 YYYY-MM-DD"]
+    if not errors:
+        try:
+            deliveries.record_delivery(doc.id, actor=g.user, method=form.get("method", ""), served_on=served_on,
+                                       tracking_number=form.get("tracking_number", ""), note=form.get("note", ""))
+        except InvalidData as exc:
+            errors = flat_errors(exc.errors)
+        except WorkflowError as exc:  # already served, not permitted
+            errors = {"_schema": [exc.message]}
+    if errors:
+        case = service.get_case(doc.case_id, actor=g.user)
+        return _case_page(case, status=422, open_trigger=f"serve-{doc.id}", values=form, errors=errors)
+    flash(f"已登记送达：{doc.number}", "success")
+    return redirect(url_for("web.case_page", case_id=doc.case_id) + "#letters-h")

@@ -164,8 +164,11 @@ def case_events(case: Case) -> tuple[list[Event], bool]:
 
 
 def case_documents(case: Case) -> list[Document]:
-    """The letters issued for a case, in the order they were issued."""
-    return list(db.session.scalars(sa.select(Document).where(Document.case_id == case.id).order_by(Document.id)))
+    """The letters issued for a case, in the order they were issued, each with its service record (read
+    afresh: a letter served since it was last loaded shows as served)."""
+    return list(db.session.scalars(sa.select(Document).options(selectinload(Document.delivery))
+                                   .where(Document.case_id == case.id).order_by(Document.id)
+                                   .execution_options(populate_existing=True)))
 
 
 def triggers_of(case: Case, *, actor: User) -> list[TriggerStatus]:

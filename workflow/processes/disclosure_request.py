@@ -103,6 +103,12 @@ OUTCOMES = {
 PROPOSABLE = {state: [r for r in reasons if r not in ("correction_lapsed", "fee_unpaid", "withdrawn")]
               for state, reasons in OUTCOMES.items()}
 WITHHOLDING_GROUNDS = OUTCOMES["withheld"]
+# The outcomes (the reply's terminal states, same titles) and every proposable reason with its title.
+OUTCOME_TITLES = {"disclosed": "予以公开", "partially_disclosed": "部分公开", "withheld": "不予公开",
+                  "unavailable": "无法提供", "not_processed": "不予处理", "closed_other": "其他处理"}
+# Every reason is a known code (one that only its own trigger sets is refused by the proposal's own check,
+# with the outcome's reasons named); a form offers the proposable ones, grouped by outcome.
+REASON_TITLES = {reason: title for reasons in OUTCOMES.values() for reason, title in reasons.items()}
 
 # Time limits fixed by law: shown with the rules, never overridden by an agency's configuration.
 STATUTORY = {
@@ -280,8 +286,10 @@ class EarlierReplySchema(Base):
 
 
 class ProposalSchema(Base):
-    outcome = Choice(PROPOSABLE, required=True, label="拟答复类型")
-    reason = Text(required=True, max_len=60)
+    outcome = Choice({o: OUTCOME_TITLES[o] for o in PROPOSABLE}, required=True, label="拟答复类型")
+    reason = Choice(REASON_TITLES, required=True, label="答复理由", help="按拟答复类型选择具体情形",
+                    metadata={"x-choice-groups": {OUTCOME_TITLES[o]: reasons for o, reasons in PROPOSABLE.items()
+                                                  if reasons}})
     provided = Text(label="提供的信息及形式")  # what is provided and in which form
     obtain = Text(label="获取信息的时间、方式和地点")  # time, manner and place to obtain it (Art. 36(2))
     published_title = Text(max_len=500, label="已公开信息的名称")
@@ -298,7 +306,7 @@ class ProposalSchema(Base):
     proper_channel = Text(label="应当通过的途径")
     # Art. 15, 32: disclosing over a third party's objection needs the public interest that outweighs it
     public_interest = Text(label="不公开可能对公共利益造成重大影响的理由")
-    publication_how = Text()
+    publication_how = Text(label="获取公开出版物的途径")
 
     @validates_schema
     def what_the_reason_requires(self, data, **kwargs):
@@ -507,12 +515,12 @@ PROCESS = Process(
         State("consulting_agency", "征求其他机关意见"),
         State("awaiting_fee", "待缴费"),
         State("under_review", "待审核"),
-        State("disclosed", "予以公开", terminal=True),
-        State("partially_disclosed", "部分公开", terminal=True),
-        State("withheld", "不予公开", terminal=True),
-        State("unavailable", "无法提供", terminal=True),
-        State("not_processed", "不予处理", terminal=True),
-        State("closed_other", "其他处理", terminal=True),
+        State("disclosed", OUTCOME_TITLES["disclosed"], terminal=True),
+        State("partially_disclosed", OUTCOME_TITLES["partially_disclosed"], terminal=True),
+        State("withheld", OUTCOME_TITLES["withheld"], terminal=True),
+        State("unavailable", OUTCOME_TITLES["unavailable"], terminal=True),
+        State("not_processed", OUTCOME_TITLES["not_processed"], terminal=True),
+        State("closed_other", OUTCOME_TITLES["closed_other"], terminal=True),
     ),
     clocks=(
         ClockSpec("reply", "working_days", "答复期限"),
