@@ -12,11 +12,12 @@ from workflow.errors import InvalidData
 
 from .cli_import import import_cases_command, import_columns_command
 
+# One office handles the applications (a handler sees their department's cases), the auditor sits elsewhere.
 DEMO_USERS = [
-    ("registrar", "registrar", "登记岗"),
-    ("handler", "handler", "承办处室"),
+    ("registrar", "registrar", "厅办公室"),
+    ("handler", "handler", "厅办公室"),
     ("approver", "approver", "厅办公室"),
-    ("auditor", "auditor", "审计"),
+    ("auditor", "auditor", "审计处"),
     ("admin", "admin", "厅办公室"),
 ]
 DEMO_PASSWORD = "demo-password"

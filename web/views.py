@@ -15,7 +15,7 @@ from app.services import cases as service
 from app.services import deliveries, documents, exports, timesource
 from app.services.errors import ConcurrentUpdate, NotFound
 from app.services.registration import open_case
-from app.services.users import find_user
+from app.services.users import departments, find_user
 from app.services.worklist import home_lists
 from workflow.diagram import svg
 from workflow.errors import GuardFailed, InvalidData, NotPermitted, WorkflowError
@@ -141,6 +141,7 @@ def register(process: str):
     status = 422 if errors else 200
     return render_template("register.html", process=definition, fields=fields, values=values, errors=errors,
                            labels=labels(fields) | {"assignee": "承办人"},
+                           departments=departments(agency_code=g.user.agency_code),
                            may_register=g.user.role in definition.open_roles), status
 
 
@@ -163,11 +164,17 @@ def _case_page(case, *, status: int = 200, open_trigger: str | None = None, erro
         letters=service.case_documents(case), data_fields=form_fields(process.registration_schema),
         open_trigger=open_trigger, errors=errors or {}, values=values or {}, conflict=conflict,
         diagram=diagram_svg(case, events), labels_of=labels, delivery_methods=DELIVERY_METHODS,
-        trigger_titles={t.trigger: t.title for t in process.transitions}), status
+        trigger_titles={t.trigger: t.title for t in process.transitions},
+        event_fields=_event_fields(process)), status
+
+
+def _event_fields(process) -> dict[str, dict]:
+    """Per trigger, its payload's fields by key: the timeline shows an event's data with labels and titles."""
+    return {t.trigger: {f.key: f for f in form_fields(t.schema)} for t in process.transitions}
 
 
 def diagram_svg(case, events) -> str:
-    path = [e.from_state for e in events if e.from_state] + [case.state]
+    path = [e.to_state for e in events]  # register's to_state is the initial state
     return svg(get_process(case.process), current=case.state, path=path)
 
 

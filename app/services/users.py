@@ -74,3 +74,10 @@ def list_users(*, agency_code: str) -> list[User]:
     """The agency's users, active first, by username."""
     return list(db.session.scalars(sa.select(User).where(User.agency_code == agency_code)
                                    .order_by(User.active.desc(), User.username)))
+
+
+def departments(*, agency_code: str) -> list[str]:
+    """The departments the agency's active users belong to, for choosing who handles a case."""
+    return list(db.session.scalars(sa.select(User.department).distinct()
+                                   .where(User.agency_code == agency_code, User.active, User.department != "")
+                                   .order_by(User.department)))
