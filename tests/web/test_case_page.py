@@ -19,7 +19,7 @@ def test_a_handler_requests_correction_and_records_the_notices_service(app, staf
                             {"version": str(case.version), "seen_seq": "1", "items": "申请书未写明文号\r\n请补充形成时间"})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     page = handler.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "等待补正" in page or "awaiting_correction" not in page
+    assert 'id="case-state">待补正<' in page
     [letter] = case_service.case_documents(case_service.get_case(case.id, actor=staff.handler))
     assert letter.title in page and "未登记送达" in page
     download = handler.get(f"/documents/{letter.id}")
