@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -109,7 +110,8 @@ NEW_USER = {"username": "chen_handler", "display_name": "陈静", "role": "handl
 
 
 # -- users -------------------------------------------------------------------------------------------
-def test_an_administrator_creates_a_user_who_can_then_sign_in(app, admin):
+def test_an_administrator_creates_a_user_who_can_then_sign_in(app, admin, caplog):
+    caplog.set_level(logging.INFO, logger="app.services.users")
     page = admin.get("/admin/users/new")
     assert page.status_code == 200 and 'name="csrf_token"' in text_of(page)
     for code, title in (("registrar", "登记人员"), ("handler", "承办人员"), ("admin", "系统管理员")):
@@ -122,6 +124,8 @@ def test_an_administrator_creates_a_user_who_can_then_sign_in(app, admin):
     created = user("chen_handler")
     assert (created.role, created.department, created.display_name, created.agency_code, created.active) == (
         "handler", "律师工作处", "陈静", "gzsft", True)
+    logged = [r for r in caplog.records if getattr(r, "event", "") == "user_created"]
+    assert [(r.levelname, r.actor, r.user) for r in logged] == [("INFO", "admin", "chen_handler")]
 
     newcomer = signed_in(app, "chen_handler", "a-new-password")
     assert "陈静（承办人员，律师工作处）" in text_of(newcomer.get("/"))
