@@ -1,44 +1,88 @@
-"""Users and bearer tokens."""
+"""Users and bearer tokens; an administrator's changes to a user (role, department, deactivation, a new
+password), each logged at INFO with who made it."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import unicodedata
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from workflow.engine import ROLES
+from workflow.engine import ADMIN, ROLE_TITLES, ROLES
 from workflow.errors import InvalidData
 
 from ..extensions import db
-from ..models import ApiToken, User
+from ..models import ApiToken, User, WebSession
 from . import timesource
+from .errors import NotFound
+from .sessions import DEACTIVATED
+
+log = logging.getLogger(__name__)
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 200  # the sign-in form accepts at most 200 characters
+NAME_MAX = 100  # display name and department (the columns' length)
+PASSWORD_RESET = "password_reset"  # why a session ended: an administrator set a new password
 
 
 def create_user(username: str, *, role: str, password: str, department: str = "", agency_code: str | None = None,
-                display_name: str = "") -> User:
-    errors = {}
-    if role not in ROLES:
-        errors["role"] = [f"角色应为：{', '.join(ROLES)}"]
-    if not username or len(username) > 80:
-        errors["username"] = ["用户名应为 1 到 80 个字符"]
-    elif db.session.scalar(sa.select(User.id).where(User.username == username)):
-        errors["username"] = ["用户名已存在"]
-    if len(password) < 8:
-        errors["password"] = ["密码至少 8 个字符"]
+                display_name: str = "", actor: User | None = None) -> User:
     agency_code = agency_code or current_app.config["DEFAULT_AGENCY"]
-    if agency_code not in current_app.config["AGENCIES"]:
-        errors["agency"] = [f"未配置的机关：{agency_code}"]
+    errors = check_new_user(username, role=role, password=password, department=department, agency_code=agency_code,
+                            display_name=display_name)
     if errors:
         raise InvalidData("用户信息有误", errors)
-    user = User(username=username, role=role, department=department, agency_code=agency_code,
-                display_name=display_name or username, created_at=timesource.now())
+    user = User(username=username, role=role, department=department.strip(), agency_code=agency_code,
+                display_name=display_name.strip() or username, created_at=timesource.now())
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
+    if actor is not None:
+        log.info("user %s created by %s: role %s, department %r", username, actor.username, role, user.department,
+                 extra={"event": "user_created", "actor": actor.username, "user": username, "role": role,
+                        "department": user.department})
     return user
+
+
+def check_new_user(username: str, *, role: str, password: str, department: str = "", agency_code: str,
+                   display_name: str = "") -> dict[str, list[str]]:
+    """What is wrong with a new user's details, by field (empty when nothing is): a form reports every
+    problem at once."""
+    errors = _profile_errors(role=role, department=department, display_name=display_name)
+    if not username or len(username) > 80:
+        errors["username"] = ["用户名应为 1 到 80 个字符"]
+    elif any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in username):
+        errors["username"] = ["用户名不能包含空格、控制字符或不可见字符"]
+    elif db.session.scalar(sa.select(User.id).where(sa.or_(
+            User.username == username, sa.func.lower(User.username) == username.lower()))):
+        errors["username"] = ["用户名已存在"]
+    if _password_errors(password):
+        errors["password"] = _password_errors(password)
+    if agency_code not in current_app.config["AGENCIES"]:
+        errors["agency"] = [f"未配置的机关：{agency_code}"]
+    return errors
+
+
+def _profile_errors(*, role: str, department: str, display_name: str) -> dict[str, list[str]]:
+    errors = {}
+    if role not in ROLES:
+        errors["role"] = [f"角色应为：{'、'.join(ROLE_TITLES[r] for r in ROLES)}（{', '.join(ROLES)}）"]
+    if len(department.strip()) > NAME_MAX:
+        errors["department"] = [f"部门最多 {NAME_MAX} 个字符"]
+    if len(display_name.strip()) > NAME_MAX:
+        errors["display_name"] = [f"姓名最多 {NAME_MAX} 个字符"]
+    return errors
+
+
+def _password_errors(password: str) -> list[str]:
+    if len(password) < PASSWORD_MIN:
+        return [f"密码至少 {PASSWORD_MIN} 个字符"]
+    if len(password) > PASSWORD_MAX:
+        return [f"密码最多 {PASSWORD_MAX} 个字符"]
+    return []
 
 
 def issue_token(username: str, password: str) -> str | None:
@@ -76,8 +120,79 @@ def list_users(*, agency_code: str) -> list[User]:
                                    .order_by(User.active.desc(), User.username)))
 
 
+# -- administration ---------------------------------------------------------------------------------
+def get_user(user_id: int, *, agency_code: str) -> User:
+    """A user of the agency by id; another agency's users are not found either."""
+    user = db.session.get(User, user_id)
+    if user is None or user.agency_code != agency_code:
+        raise NotFound(f"用户 {user_id} 不存在")
+    return user
+
+
 def departments(*, agency_code: str) -> list[str]:
-    """The departments the agency's active users belong to, for choosing who handles a case."""
-    return list(db.session.scalars(sa.select(User.department).distinct()
-                                   .where(User.agency_code == agency_code, User.active, User.department != "")
-                                   .order_by(User.department)))
+    """The departments the agency's users belong to, for choosing one."""
+    return list(db.session.scalars(sa.select(User.department).where(User.agency_code == agency_code,
+                                                                    User.department != "")
+                                   .distinct().order_by(User.department)))
+
+
+def update_user(user: User, *, role: str, department: str, display_name: str, actor: User) -> User:
+    """Change a user's role, department and display name. An administrator cannot take away their own
+    administrator role (someone must remain able to administer)."""
+    errors = _profile_errors(role=role, department=department, display_name=display_name)
+    if user.id == actor.id and user.role == ADMIN and role != ADMIN and "role" not in errors:
+        errors["role"] = ["不能取消自己的系统管理员角色；请由另一位系统管理员更改"]
+    if errors:
+        raise InvalidData("用户信息有误", errors)
+    before = (user.role, user.department, user.display_name)
+    user.role, user.department = role, department.strip()
+    user.display_name = display_name.strip() or user.username
+    db.session.commit()
+    log.info("user %s changed by %s: role %s -> %s, department %r -> %r, display name %r -> %r", user.username,
+             actor.username, before[0], user.role, before[1], user.department, before[2], user.display_name,
+             extra={"event": "user_updated", "actor": actor.username, "user": user.username, "role": user.role,
+                    "department": user.department})
+    return user
+
+
+def set_active(user: User, active: bool, *, actor: User) -> dict:
+    """Deactivate or reactivate a user. Deactivating ends their signed-in sessions and revokes their API
+    tokens at once; an administrator cannot deactivate themselves."""
+    if not active and user.id == actor.id:
+        raise InvalidData("不能停用自己的账号", {"active": ["不能停用自己的账号；请由另一位系统管理员停用"]})
+    ended = revoked = 0
+    if user.active != active:
+        user.active = active
+        if not active:
+            ended, revoked = _end_sign_ins(user, DEACTIVATED)
+        db.session.commit()
+        log.info("user %s %s by %s (%d session(s) ended, %d token(s) revoked)", user.username,
+                 "reactivated" if active else "deactivated", actor.username, ended, revoked,
+                 extra={"event": "user_reactivated" if active else "user_deactivated", "actor": actor.username,
+                        "user": user.username})
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+def reset_password(user: User, password: str, *, actor: User) -> dict:
+    """Set a new password chosen by an administrator; the user's sessions and API tokens end, so whoever
+    knew the old password is signed out."""
+    errors = _password_errors(password)
+    if errors:
+        raise InvalidData("密码不符合要求", {"password": errors})
+    user.set_password(password)
+    ended, revoked = _end_sign_ins(user, PASSWORD_RESET)
+    db.session.commit()
+    log.info("password of %s reset by %s (%d session(s) ended, %d token(s) revoked)", user.username,
+             actor.username, ended, revoked,
+             extra={"event": "password_reset", "actor": actor.username, "user": user.username})
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+def _end_sign_ins(user: User, reason: str) -> tuple[int, int]:
+    """End the user's open web sessions (with the reason) and delete their API tokens; not committed."""
+    now = timesource.now()
+    ended = db.session.execute(sa.update(WebSession).where(WebSession.user_id == user.id,
+                                                           WebSession.ended_at.is_(None))
+                               .values(ended_at=now, end_reason=reason)).rowcount
+    revoked = db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
+    return ended, revoked

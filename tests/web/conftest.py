@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import g
 
 from tests import factories
 
@@ -17,6 +18,13 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def fresh_g() -> None:
+    """Requests share the fixture's app context, so its ``g``: forget the user and CSRF token it cached for
+    another browser (Flask-Login, Flask-WTF)."""
+    for key in ("_login_user", "csrf_token"):
+        g.pop(key, None)
+
+
 class Browser:
     """A test client that keeps cookies and fills forms' CSRF tokens from the page it last read."""
 
@@ -25,6 +33,7 @@ class Browser:
         self.last = ""
 
     def get(self, url: str, **kw):
+        fresh_g()
         response = self.client.get(url, **kw)
         if response.mimetype == "text/html":
             self.last = response.get_data(as_text=True)
@@ -34,6 +43,7 @@ class Browser:
         data = dict(data or {})
         if token:
             data.setdefault("csrf_token", csrf_token(self.last or self.get("/login").get_data(as_text=True)))
+        fresh_g()
         response = self.client.post(url, data=data, **kw)
         if response.mimetype == "text/html":
             self.last = response.get_data(as_text=True)
