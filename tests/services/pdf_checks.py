@@ -1,13 +1,15 @@
 """What the PDF tests of the letters share: the letters a test issued, kept with their PDF copy (converted by
 LibreOffice, all of a module's letters in one soffice call) and read back with poppler (pdfinfo, pdftotext),
 and the checks of GB/T 9704-2012 made on them — the required elements printed, "— N —" on the outer edge of
-every page, a letter's signature on a page with its closing.
+every page, a letter's signature on a page with its closing, a record's form read back row by row.
 
 Locally the tests that use them skip without LibreOffice and poppler; in CI (which installs them, bin/test)
 they fail."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
 import os
 import re
 import shutil
@@ -15,6 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
@@ -32,6 +35,7 @@ needs_tools = pytest.mark.skipif(bool(MISSING) and os.environ.get("CI") != "true
 MM = 72 / 25.4  # points
 TYPE_LEFT, TYPE_RIGHT, TYPE_BOTTOM = 28 * MM, (210 - 26) * MM, (297 - 35) * MM
 CHAR_4 = 14  # one 4号 character: the page number's distance from the edge of the type area
+FORM_LABEL_WIDTH = 45 * MM  # the label column of a record's form (templates_docx/scaffold.py)
 AGENCY = "贵州省司法厅"
 
 
@@ -70,8 +74,14 @@ class Issued:
         """(word, xMin, yMin, xMax, yMax) in points from the top left corner of the page."""
         out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(self.pdf), "-"],
                              capture_output=True, text=True, check=True).stdout
-        return [(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(
+        return [(html.unescape(w), float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(
             r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
+
+    def form_rows(self) -> tuple[tuple[str, str], list[tuple[str, str]]]:
+        """A record's form as issued (read from its .docx): its header row, and its rows (label, value)."""
+        [table] = docx.Document(io.BytesIO(self.docx)).tables
+        header, *rows = [(row.cells[0].text, row.cells[1].text) for row in table.rows]
+        return header, rows
 
 
 def flat(text: str) -> str:
@@ -124,3 +134,41 @@ def check_page_numbers(letter: Issued) -> None:
             assert right == pytest.approx(TYPE_RIGHT - CHAR_4, abs=2), (page, right)
         else:
             assert left == pytest.approx(TYPE_LEFT + CHAR_4, abs=2), (page, left)
+
+
+def form_columns(letter: Issued, page: int, header_label: str) -> tuple[str, str]:
+    """The text of a form's label column and of its value column on one page, from the header row down
+    (the title and number above it, the page number under the type area left out), whitespace removed."""
+    words = [w for w in letter.words(page) if w[2] < TYPE_BOTTOM]
+    header = [w[2] for w in words if w[0] == header_label]
+    assert header, (letter.test, letter.kind, page, "no header row")  # the header row, repeated on every page
+    top = min(header)
+    cells = sorted((w for w in words if w[2] >= top - 1), key=lambda w: (round(w[2]), w[1]))
+    labels = "".join(w[0] for w in cells if w[3] <= TYPE_LEFT + FORM_LABEL_WIDTH)
+    values = "".join(w[0] for w in cells if w[1] >= TYPE_LEFT + FORM_LABEL_WIDTH - MM)
+    return flat(labels), flat(values)
+
+
+def check_form(letter: Issued) -> None:
+    """A record's form read back from the PDF: its title and number above the table; on every page the header
+    row first, then whole rows — each label and its value on the same page, in the order of the form, every
+    one of them printed — none of them split; the last ends with the agency's name and the date; no page
+    without a row; every page numbered on its outer edge."""
+    text = letter.body()
+    assert text.startswith(flat(letter.title) + flat(letter.number)), text[:60]
+    (header_label, header_value), rows = letter.form_rows()
+    rows = [(flat(label), flat(value)) for label, value in rows]
+    assert rows[-1][0].endswith("（盖章）") and rows[-1][1] == AGENCY + letter.date
+    done = 0
+    for page in range(1, letter.pages + 1):
+        labels, values = form_columns(letter, page, header_label)
+        assert labels.startswith(header_label) and values.startswith(header_value), (letter.test, page)
+        labels, values = labels[len(header_label):], values[len(header_value):]
+        # The rows on this page: a run of whole rows that makes up both columns exactly.
+        end = next((k for k in range(done + 1, len(rows) + 1)
+                    if labels == "".join(r[0] for r in rows[done:k]) and values == "".join(r[1] for r in rows[done:k])),
+                   None)
+        assert end is not None, (letter.test, letter.kind, page, labels, values, rows[done:])
+        done = end
+    assert done == len(rows), (letter.test, rows[done:])
+    check_page_numbers(letter)

@@ -53,14 +53,22 @@ def decide(actor, **overrides) -> Case:
     return open_case("enforcement_disclosure", registration(**overrides), actor=actor).case
 
 
+def make_handler():
+    return user("handler", role="handler", department="律师工作处")
+
+
+def make_approver():
+    return user("approver", role="approver")
+
+
 @pytest.fixture
 def handler(app):
-    return user("handler", role="handler", department="律师工作处")
+    return make_handler()
 
 
 @pytest.fixture
 def approver(app):
-    return user("approver", role="approver")
+    return make_approver()
 
 
 def events(db, case) -> list[Event]:

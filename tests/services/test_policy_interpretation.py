@@ -28,11 +28,15 @@ TITLE = "贵州省司法厅关于加强公共法律服务体系建设的实施�
 DEPARTMENT = "公共法律服务管理处 & <法律援助>"  # typed text with characters XML must escape
 
 
-@pytest.fixture
-def people(app):
+def make_people() -> dict:
     return {"registrar": f.user("reg", role="registrar"), "drafter": f.user("drafter", role="handler",
                                                                              department="公共法律服务管理处"),
             "office": f.user("office", role="approver")}
+
+
+@pytest.fixture
+def people(app):
+    return make_people()
 
 
 def register(people, **overrides):
