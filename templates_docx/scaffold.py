@@ -9,9 +9,16 @@ exactly 28.95 pt (22 lines per page); page number "— N —" in the footer; the
 
     python templates_docx/scaffold.py new templates_docx/my_letter.docx
 
+A record (登记表, 备案表, 记录, 公示) takes the form layout instead: the same page, title and number, then a
+bordered table of label and value rows (4号; labels centred in a column of 45 mm; rows that never split
+across pages; the header row repeated on each page) ending with the row of the agency's name and date, with
+room for the seal:
+
+    python templates_docx/scaffold.py new --form templates_docx/my_record.docx
+
 and brings existing templates (a legal officer's edited copy too) back to the house layout — page setup,
 character grid, styles, headers and footers, the keeping together of the signature block and of table
-rows — without touching the text of any paragraph:
+rows, the form table of a record — without touching the text of any paragraph:
 
     python templates_docx/scaffold.py apply-layout templates_docx/*.docx
 
@@ -26,10 +33,11 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 
 HERE = Path(__file__).resolve().parent
 
@@ -57,6 +65,16 @@ CHAR_SPACE = 0
 CONDENSED = -5  # twentieths of a point: 28 × 15.75 pt = 441 pt ≤ 442.2 pt < 29 × 15.75 pt
 SEAL_LINES = 3  # empty lines between the closing and the signature, room for the seal
 PAGE_NUMBER_INDENT = PAGE_NUMBER_SIZE  # 单页码居右空一字，双页码居左空一字 (GB/T 9704 7.5): one 4号 character
+# The form layout of a record: 4号 text on lines of 22 pt off the body's grid, a label column of 45 mm, rows
+# at least 10 mm high, the text centred in them with 1 mm above and under it; outer border 1.5 pt, inner lines
+# 0.5 pt; the signature row high enough for the seal.
+FORM_SIZE = TABLE_SIZE
+FORM_LINE = Pt(22)
+FORM_LABEL_WIDTH = Mm(45)  # a label of eight characters on one line
+FORM_ROW_HEIGHT = Mm(10)
+FORM_OUTER_BORDER, FORM_INNER_BORDER = 12, 4  # eighths of a point
+FORM_CELL_PADDING, FORM_CELL_MARGIN = Mm(1), Mm(1.9)  # above and under a cell's text; left and right
+FORM_LABEL, FORM_VALUE, FORM_SIGNATURE = "Form Label", "Form Value", "Form Signature"
 
 
 def set_fonts(rpr, latin: str, east_asian: str) -> None:
@@ -83,9 +101,10 @@ RPR_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlig
 
 
 def paragraph_style(doc, name: str, *, size=BODY_SIZE, font=BODY_FONT, align=None, indent=2 * CHAR,
-                    right_indent=None, line=LINE, bold=None, keep_with_next=None, keep_together=None):
+                    right_indent=None, line=LINE, bold=None, keep_with_next=None, keep_together=None, grid=True):
     """The paragraph style ``name``, added or brought back to the house values (so applying it twice
-    changes nothing)."""
+    changes nothing). ``grid=False``: its lines keep their own spacing instead of snapping to the body's
+    28.95 pt grid (the 4号 lines of a form)."""
     names = {style.name for style in doc.styles}
     style = doc.styles[name] if name in names else doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
@@ -105,11 +124,17 @@ def paragraph_style(doc, name: str, *, size=BODY_SIZE, font=BODY_FONT, align=Non
     style.font.size = size
     style.font.bold = bold
     set_fonts(style.element.get_or_add_rPr(), LATIN_FONT, font)
+    ppr = style.element.get_or_add_pPr()
+    for old in ppr.findall(qn("w:snapToGrid")):
+        ppr.remove(old)
+    if not grid:
+        ppr.insert_element_before(OxmlElement("w:snapToGrid", {qn("w:val"): "0"}),
+                                  *PPR_ORDER[PPR_ORDER.index("w:snapToGrid") + 1:])
     return style
 
 
-def setup_styles(doc) -> None:
-    """Document defaults and the paragraph styles the layout uses."""
+def setup_styles(doc, *, form: bool = False) -> None:
+    """Document defaults and the paragraph styles the layout uses (a record's form styles too, for a form)."""
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
     set_fonts(rpr, LATIN_FONT, BODY_FONT)
@@ -140,6 +165,14 @@ def setup_styles(doc) -> None:
                     line=Pt(22))
     paragraph_style(doc, "Letter Table Header", size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0),
                     line=Pt(22), bold=True)
+    if form:
+        # A record's rows: the label centred, the value from the left, the agency's name and date at the right.
+        paragraph_style(doc, FORM_LABEL, size=FORM_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=Pt(0),
+                        line=FORM_LINE, grid=False)
+        paragraph_style(doc, FORM_VALUE, size=FORM_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT, indent=Pt(0),
+                        line=FORM_LINE, grid=False)
+        paragraph_style(doc, FORM_SIGNATURE, size=FORM_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=Pt(0),
+                        right_indent=2 * FORM_SIZE, line=FORM_LINE, grid=False)
 
 
 def setup_page(doc) -> None:
@@ -321,6 +354,11 @@ def keep_rows(tbl) -> None:
                 tr_pr.append(OxmlElement(tag))
             elif not wanted and present is not None:
                 tr_pr.remove(present)
+        # One order whatever was there before (a form's row height too), so that laying out twice is a no-op.
+        order = ("w:tblHeader", "w:cantSplit", "w:trHeight")
+        for child in sorted((c for c in tr_pr if c.tag in {qn(t) for t in order}),
+                            key=lambda c: order.index("w:" + c.tag.split("}")[1])):
+            tr_pr.append(child)
 
 
 def is_tag(text: str) -> bool:
@@ -354,21 +392,88 @@ def keep_signature_together(doc) -> None:
             paragraph.paragraph_format.keep_with_next = True
 
 
+# -- the form layout of a record ------------------------------------------------------------------------
+# The order of a w:tblPr's children (ECMA-376 CT_TblPr).
+TBLPR_ORDER = ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+               "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+               "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+
+
+def _set_child(parent, element, order) -> None:
+    """Put ``element`` in ``parent`` at its place in the schema ``order``, replacing any of its kind."""
+    for old in parent.findall(element.tag):
+        parent.remove(old)
+    local = "w:" + element.tag.split("}")[1]
+    parent.insert_element_before(element, *order[order.index(local) + 1:])
+
+
+def is_form_table(tbl) -> bool:
+    """A record's table: its rows are labels (style "Form Label") and values."""
+    return any(p.style.name == FORM_LABEL for row in tbl.rows for p in row.cells[0].paragraphs)
+
+
+def is_form(doc) -> bool:
+    return any(is_form_table(tbl) for tbl in doc.tables)
+
+
+def form_table(tbl) -> None:
+    """The house layout of a record's table: the full type width, a label column of 45 mm and the value
+    column, an outer border of 1.5 pt and inner lines of 0.5 pt, rows at least 10 mm high with their text
+    centred vertically, 1 mm clear of the lines above and under it. The rows' own properties (no split, the
+    header repeated) are keep_rows'."""
+    tbl_pr = tbl._tbl.tblPr
+    _set_child(tbl_pr, OxmlElement("w:tblW", {qn("w:w"): "5000", qn("w:type"): "pct"}), TBLPR_ORDER)
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        size = FORM_OUTER_BORDER if side in ("top", "left", "bottom", "right") else FORM_INNER_BORDER
+        borders.append(OxmlElement(f"w:{side}", {qn("w:val"): "single", qn("w:sz"): str(size), qn("w:space"): "0",
+                                                 qn("w:color"): "000000"}))
+    _set_child(tbl_pr, borders, TBLPR_ORDER)
+    _set_child(tbl_pr, OxmlElement("w:tblLayout", {qn("w:type"): "fixed"}), TBLPR_ORDER)
+    margins = OxmlElement("w:tblCellMar")
+    for side, value in (("top", FORM_CELL_PADDING), ("left", FORM_CELL_MARGIN), ("bottom", FORM_CELL_PADDING),
+                        ("right", FORM_CELL_MARGIN)):
+        margins.append(OxmlElement(f"w:{side}", {qn("w:w"): str(round(value.pt * 20)), qn("w:type"): "dxa"}))
+    _set_child(tbl_pr, margins, TBLPR_ORDER)
+    columns = len(tbl._tbl.tblGrid.gridCol_lst)
+    widths = [FORM_LABEL_WIDTH, TYPE_WIDTH - FORM_LABEL_WIDTH] if columns == 2 else [TYPE_WIDTH // columns] * columns
+    for grid_col, width in zip(tbl._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_col.w = width
+    for row in tbl.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        for old in tr_pr.findall(qn("w:trHeight")):
+            tr_pr.remove(old)
+        tr_pr.append(OxmlElement("w:trHeight", {qn("w:val"): str(round(FORM_ROW_HEIGHT.pt * 20)),
+                                                qn("w:hRule"): "atLeast"}))
+        for tc in row._tr.tc_lst:
+            span = tc.grid_span
+            start = sum(c.grid_span for c in row._tr.tc_lst[:row._tr.tc_lst.index(tc)])
+            tc.width = sum(widths[start:start + span], Emu(0))
+            tc_pr = tc.get_or_add_tcPr()
+            tc_pr.vAlign_val = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
 def apply_layout(doc) -> None:
-    """Bring a template (a letter or a clause, as a legal officer may have edited it) back to the house
-    layout: page setup, grid, styles, headers and footers, tables, the signature block kept together. The
-    text of every paragraph stays as it is; applying it twice changes nothing more."""
-    setup_styles(doc)
+    """Bring a template (a letter, a record's form or a clause, as a legal officer may have edited it) back
+    to the house layout: page setup, grid, styles, headers and footers, tables (a record's form table as
+    well), the signature block kept together. The text of every paragraph stays as it is; applying it twice
+    changes nothing more."""
+    form = is_form(doc)
+    setup_styles(doc, form=form)
     setup_page(doc)
     for tbl in doc.tables:
+        if is_form_table(tbl):
+            form_table(tbl)
         keep_rows(tbl)
+    if form and not doc.paragraphs[-1].text:
+        end_paragraph(doc.paragraphs[-1])
     keep_signature_together(doc)
 
 
-def new_document() -> Document:
+def new_document(*, form: bool = False) -> Document:
     """An empty document with the house styles and page setup, and no author or title metadata."""
     doc = Document()
-    setup_styles(doc)
+    setup_styles(doc, form=form)
     setup_page(doc)
     for attr in ("author", "comments", "last_modified_by", "title", "subject", "keywords"):
         setattr(doc.core_properties, attr, "")
@@ -390,7 +495,69 @@ def starter() -> Document:
     return doc
 
 
-USAGE = """usage: python templates_docx/scaffold.py new <path/to/new_letter.docx>
+def form_rows(doc, rows: list[tuple], *, header=("项目", "内容")):
+    """A record's table: the header row, then one row per (label, value[, style]); a value given as a list
+    is one paragraph each (the signature row: the agency's name and date, style "Form Signature"). A row
+    whose label is a {%tr %} tag (its value empty) is not printed: it marks the rows printed once per entry
+    or only when a condition holds."""
+    tbl = doc.add_table(rows=1 + len(rows), cols=2)
+    tbl.style = doc.styles["Table Grid"]
+    for cell, text in zip(tbl.rows[0].cells, header, strict=True):
+        cell_text(cell, text, "Letter Table Header")
+    for (label, value, *style), row in zip(rows, tbl.rows[1:], strict=True):
+        cell_text(row.cells[0], label, FORM_LABEL)
+        paragraphs = value if isinstance(value, list) else [value]
+        style = style[0] if style else FORM_VALUE
+        cell_text(row.cells[1], paragraphs[0], style)
+        for text in paragraphs[1:]:
+            paragraph = row.cells[1].add_paragraph(style=style)
+            if text:
+                paragraph.add_run(text)
+    form_table(tbl)
+    keep_rows(tbl)
+    return tbl
+
+
+def end_of_form(doc) -> None:
+    """The paragraph a document must end with, after its table: one point high, so that a table that
+    fills its page is never followed by a page of its own."""
+    end_paragraph(para(doc))
+
+
+def end_paragraph(paragraph) -> None:
+    _plain(paragraph, WD_ALIGN_PARAGRAPH.LEFT, size=Pt(1))
+    mark = OxmlElement("w:rPr")
+    mark.append(OxmlElement("w:sz", {qn("w:val"): "2"}))
+    mark.append(OxmlElement("w:szCs", {qn("w:val"): "2"}))
+    set_ppr(paragraph, mark)
+
+
+# The value of a record's last row: room for the seal (two empty lines), the agency's name and the date; and
+# the value of its contact row.
+SIGNATURE_ROW = ["", "", "{{ agency_name }}", "{{ issue_date }}"]
+CONTACT_VALUE = ("{{ contact.office }}；地址：{{ contact.address }}{% if contact.postcode %}（邮政编码：{{ contact.postcode }}）"
+                 "{% endif %}；联系电话：{{ contact.phone }}")
+
+
+def form_starter() -> Document:
+    """A new record template: title, number and the form table with the rows every record has — the legal
+    basis, the contact, 经办人 and 审核人 (signed by hand on the printed record), the agency's seal row — the
+    rows of its own left for the legal officer (one example row)."""
+    doc = new_document(form=True)
+    para(doc, "{{ title }}", "Letter Title")
+    para(doc, "{{ number }}", "Letter Number")
+    para(doc)
+    form_rows(doc, [("事项", "（在此输入内容。可用的占位符见 templates_docx/README.md。）"),
+                    ("法律依据", "{{ basis }}"),
+                    ("联系方式", CONTACT_VALUE),
+                    ("经办人", ""),
+                    ("审核人", ""),
+                    ("填报单位（盖章）", SIGNATURE_ROW, FORM_SIGNATURE)])
+    end_of_form(doc)
+    return doc
+
+
+USAGE = """usage: python templates_docx/scaffold.py new [--form] <path/to/new_letter.docx>
        python templates_docx/scaffold.py apply-layout <template.docx>..."""
 
 
@@ -402,14 +569,16 @@ def main(argv: list[str]) -> int:
             doc.save(name)
             print(f"laid out {name}")
         return 0
-    if len(argv) != 2 or argv[0] != "new" or not argv[1].endswith(".docx"):
+    form = "--form" in argv[1:]
+    names = [a for a in argv[1:] if a != "--form"]
+    if not argv or argv[0] != "new" or len(names) != 1 or not names[0].endswith(".docx"):
         print(USAGE, file=sys.stderr)
         return 2
-    target = Path(argv[1])
+    target = Path(names[0])
     if target.exists():
         print(f"{target} exists; choose another name", file=sys.stderr)
         return 1
-    starter().save(str(target))
+    (form_starter() if form else starter()).save(str(target))
     print(f"wrote {target}")
     return 0
 

@@ -1,25 +1,35 @@
 """The letter templates of templates_docx/ as a legal officer keeps them: every template a letter names exists
-and passes the check made when it is loaded, every file there is used, the GB/T 9704 page setup holds, and a
-template that is broken (an unknown placeholder, a malformed tag, a missing required element, a broken
-clause, not a .docx at all) is refused with the place and the reason."""
+and passes the check made when it is loaded, every file there is used, the GB/T 9704 page setup holds (a
+letter's layout, or a record's form of label and value rows), and a template that is broken (an unknown
+placeholder, a malformed tag, a missing required element, a broken clause, not a .docx at all) is refused with
+the place and the reason."""
 from __future__ import annotations
 
 import io
 import shutil
+from copy import deepcopy
 from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 from app.services import letter_templates as lt
 from config import DEMO_GZSFT
+from workflow.letters import FORM_REQUIRED
 from workflow.processes import PROCESSES, letter_templates
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates_docx"
 LETTERS = {kind.name: kind for process in PROCESSES.values() for kind in process.letters.values()}
 CORRECTION = LETTERS["correction_notice"]
+# The records laid out as forms: 备案表, 不予公示记录, 舆情回应登记表 and the 公示.
+FORMS = {kind.template for kind in LETTERS.values() if kind.form}
+
+
+def test_the_records_are_forms_and_the_letters_are_not():
+    assert FORMS == {"interpretation_record.docx", "exemption_record.docx", "response_record.docx",
+                     "enforcement_publication.docx"}
 
 
 def test_every_template_a_letter_names_exists_and_every_file_is_used():
@@ -35,7 +45,10 @@ def test_every_template_passes_the_check_and_prints_what_its_letter_requires(kin
     printed = set(template.variables)
     for clause in template.clauses:
         printed |= lt.load(DEMO_GZSFT, f"_{clause}.docx", allowed=lt.variables_of(letter), required=set()).variables
-    assert {"title", "number", "addressee", "agency_name", "issue_date", "contact", *letter.required} <= printed
+    assert {"title", "number", "agency_name", "issue_date", "contact", *letter.required} <= printed
+    # A letter prints its addressee line; a form has none (the addressee is stored with the record).
+    assert ("addressee" in printed) is (not letter.form or letter.name in ("interpretation_record",
+                                                                           "response_record"))
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in TEMPLATES_DIR.glob("*.docx")))
@@ -56,8 +69,11 @@ def test_layout_gb_t_9704(name):
         paragraphs = document.paragraphs
         assert (paragraphs[0].text, paragraphs[0].style.name) == ("{{ title }}", "Letter Title")
         assert (paragraphs[1].text, paragraphs[1].style.name) == ("{{ number }}", "Letter Number")
-        assert (paragraphs[3].text, paragraphs[3].style.name) == ("{{ addressee }}：", "Letter Addressee")
-        assert paragraphs[-1].text == "{{p clause_signature }}"
+        if name in FORMS:
+            check_form(document)
+        else:
+            assert (paragraphs[3].text, paragraphs[3].style.name) == ("{{ addressee }}：", "Letter Addressee")
+            assert paragraphs[-1].text == "{{p clause_signature }}"
     grid = section._sectPr.find(qn("w:docGrid"))
     assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("linesAndChars", "579")
     assert document.settings.odd_and_even_pages_header_footer and section.different_first_page_header_footer
@@ -74,9 +90,42 @@ def test_layout_gb_t_9704(name):
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert styles["Letter Closing"].paragraph_format.keep_with_next
     assert styles["Letter Signature"].paragraph_format.keep_with_next
-    if not name.startswith("_"):
+    if not name.startswith("_") and name not in FORMS:
         closing = [p for p in document.paragraphs if p.style.name == "Letter Closing"]
         assert closing and all(p.text.startswith("特此") for p in closing)
+
+
+def check_form(document) -> None:
+    """A record's form: title, number, then one bordered table — the header row repeated on each page, then
+    label | value rows that never split, 4号 off the body's grid, a label column of 45 mm — ending with the
+    agency's name and the date with room for the seal; no addressee line, no closing, no signature clause.
+    The document ends with a paragraph one point high (no page of its own after a full table)."""
+    paragraphs = document.paragraphs
+    assert [p.text for p in paragraphs] == ["{{ title }}", "{{ number }}", "", ""]
+    assert paragraphs[-1].paragraph_format.line_spacing == Pt(1)
+    [table] = document.tables
+    header, *rows = table.rows
+    assert {p.style.name for c in header.cells for p in c.paragraphs} == {"Letter Table Header"}
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+    for row in rows:
+        assert [p.style.name for p in row.cells[0].paragraphs] == ["Form Label"] and row.cells[0].text
+        assert row._tr.trPr.find(qn("w:tblHeader")) is None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+        height = row._tr.trPr.find(qn("w:trHeight"))
+        assert (height.get(qn("w:hRule")), height.get(qn("w:val"))) == ("atLeast", "567")  # 10 mm
+    widths = [round(c.w.mm) for c in table._tbl.tblGrid.gridCol_lst]
+    assert widths == [45, 111]  # the type width, 156 mm
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    assert {b.tag.split("}")[1]: b.get(qn("w:sz")) for b in borders} == {
+        "top": "12", "left": "12", "bottom": "12", "right": "12", "insideH": "4", "insideV": "4"}
+    signature = rows[-1]
+    assert signature.cells[0].text.endswith("（盖章）")
+    assert [p.text for p in signature.cells[1].paragraphs] == ["", "", "{{ agency_name }}", "{{ issue_date }}"]
+    assert {p.style.name for p in signature.cells[1].paragraphs} == {"Form Signature"}
+    styles = document.styles
+    for style in ("Form Label", "Form Value", "Form Signature"):
+        assert styles[style].font.size.pt == 14 and styles[style].paragraph_format.line_spacing == Pt(22)
+        assert styles[style].element.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0"
+    assert not [p for p in paragraphs if p.style.name in ("Letter Addressee", "Letter Closing", "Letter Signature")]
 
 
 def load_scaffold():
@@ -131,6 +180,20 @@ def test_the_starter_template_of_a_new_letter_kind_passes_the_check(tmp_path):
     assert {"title", "number", "addressee", "basis", "clause_contact", "clause_signature"} == variables
 
 
+def test_the_starter_template_of_a_new_record_is_a_form_that_passes_the_check(tmp_path):
+    scaffold = load_scaffold()
+    assert scaffold.main(["new", "--form", str(tmp_path / "new_record.docx")]) == 0
+    content = (tmp_path / "new_record.docx").read_bytes()
+    variables, problems = lt.inspect(content, allowed=lt.variables_of(LETTERS["exemption_record"]))
+    assert problems == []
+    assert variables == {"title", "number", "basis", "contact", "agency_name", "issue_date"} >= set(FORM_REQUIRED)
+    check_form(docx.Document(io.BytesIO(content)))
+    # Laid out again, it stays a form, unchanged.
+    assert scaffold.main(["apply-layout", str(tmp_path / "new_record.docx")]) == 0
+    check_form(docx.Document(tmp_path / "new_record.docx"))
+    assert scaffold.main(["new", "--form", str(tmp_path / "new_record.docx")]) == 1  # never overwritten
+
+
 # -- broken templates are refused with the place and the reason ------------------------------------------
 def agency_with(tmp_path: Path, name: str, edit) -> dict:
     """An agency whose folder holds an edited copy of one template (as a legal officer's Word edit would)."""
@@ -183,6 +246,44 @@ def test_a_tag_jinja_cannot_read_is_refused_naming_where(tmp_path):
 def test_a_template_without_a_required_element_is_refused(tmp_path):
     agency = agency_with(tmp_path, "correction_notice.docx", replace_text("{{ number }}", "黔司补正〔2026〕号"))
     assert refused(agency) == ["缺少必备内容：{{ number }}"]
+
+
+def test_a_letter_without_its_addressee_line_is_refused(tmp_path):
+    agency = agency_with(tmp_path, "correction_notice.docx", replace_text("{{ addressee }}：", "申请人："))
+    assert refused(agency) == ["缺少必备内容：{{ addressee }}"]
+
+
+def test_a_form_without_the_agencys_name_and_date_is_refused(tmp_path):
+    def unsigned(document):
+        [table] = document.tables
+        for paragraph in table.rows[-1].cells[1].paragraphs:
+            for run in paragraph.runs:
+                run.text = ""
+    agency = agency_with(tmp_path, "exemption_record.docx", unsigned)
+    assert refused(agency, LETTERS["exemption_record"]) == ["缺少必备内容：{{ agency_name }}",
+                                                           "缺少必备内容：{{ issue_date }}"]
+
+
+def test_a_form_needs_no_addressee_and_a_legal_officer_adds_a_row_in_word(tmp_path):
+    # The 公示 prints no addressee (a form has no addressee line); a row copied in Word, its label and value
+    # changed, prints with the others.
+    def add_row(document):
+        [table] = document.tables
+        table.rows[-1]._tr.addprevious(deepcopy(table.rows[-2]._tr))  # a copy of the row above the signature
+        label, value = table.rows[-2].cells
+        label.paragraphs[0].runs[0].text, value.paragraphs[0].runs[0].text = "公示单位", "{{ agency_name }}"
+    agency = agency_with(tmp_path, "enforcement_publication.docx", add_row)
+    publication = LETTERS["enforcement_publication"]
+    template = lt.template_for(agency, publication)
+    assert template.path == tmp_path / "enforcement_publication.docx" and "addressee" not in template.variables
+    rendered = docx.Document(io.BytesIO(lt.render(agency, publication, {
+        "title": "行政执法决定公示", "number": "黔司执公〔2026〕1号", "agency_name": "贵州省司法厅",
+        "issue_date": "2026年10月15日", "contact": {"office": "厅办公室", "address": "贵阳市", "phone": "0851-1"},
+        "basis": "依据", "deciding_agency": "贵州省司法厅", "decision_type": "行政处罚", "party_name": "李四",
+        "decision_date": "2026年9月30日", "published_on": "2026年10月15日", "period_years": 2,
+        "period_ends_on": "2028年10月15日"})))
+    rows = [[c.text for c in row.cells] for row in rendered.tables[0].rows]
+    assert rows[-2:] == [["公示单位", "贵州省司法厅"], ["公示机关（盖章）", "\n\n贵州省司法厅\n2026年10月15日"]]
 
 
 def test_a_broken_clause_is_refused_naming_its_file(tmp_path):

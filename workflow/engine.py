@@ -89,6 +89,9 @@ class LetterKind:
     # The clock that counts from the day the addressee receives the letter (a fee notice's payment period, a
     # consultation's 15 working days): a later service record re-dates it.
     served_clock: str | None = None
+    # A record (登记表, 备案表, 记录, 公示) laid out as a form of label and value rows rather than a letter: it
+    # has no addressee line, so its template need not print the addressee (letters.FORM_REQUIRED).
+    form: bool = False
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,9 @@ def base_context(inp: LetterInput, *, title: str, addressee: str, basis: str = "
 
 
 COMMON_REQUIRED = ("agency_name", "title", "number", "addressee", "issue_date", "contact")
+# What the template of a record laid out as a form (LetterKind.form) must print: the same but the addressee,
+# as a form has no addressee line (the builder still names it: it is stored with the record).
+FORM_REQUIRED = tuple(key for key in COMMON_REQUIRED if key != "addressee")
 # Periods that no longer apply: the pre-2019 reconsideration period and the pre-2015 litigation period.
 SUPERSEDED = ("15个工作日", "3个月")
 

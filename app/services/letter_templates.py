@@ -20,7 +20,7 @@ from jinja2 import Environment, TemplateSyntaxError, meta
 
 from workflow.engine import LetterKind
 from workflow.errors import WorkflowError
-from workflow.letters import COMMON_REQUIRED, COMMON_VARIABLES
+from workflow.letters import COMMON_REQUIRED, COMMON_VARIABLES, FORM_REQUIRED
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "templates_docx"
 ARTICLES = "articles.yaml"
@@ -167,9 +167,14 @@ def variables_of(letter: LetterKind) -> set[str]:
     return set(COMMON_VARIABLES) | set(letter.variables) | set(LAYOUT_VARIABLES)
 
 
+def required_of(letter: LetterKind) -> set[str]:
+    """What a letter kind's template must print: the common elements (but the addressee line, for a record
+    laid out as a form) and the kind's own."""
+    return set(FORM_REQUIRED if letter.form else COMMON_REQUIRED) | set(letter.required)
+
+
 def template_for(agency: dict, letter: LetterKind) -> Template:
-    return load(agency, letter.template, allowed=variables_of(letter),
-                required=set(COMMON_REQUIRED) | set(letter.required))
+    return load(agency, letter.template, allowed=variables_of(letter), required=required_of(letter))
 
 
 def render(agency: dict, letter: LetterKind, context: dict) -> bytes:

@@ -53,14 +53,22 @@ def decide(actor, **overrides) -> Case:
     return open_case("enforcement_disclosure", registration(**overrides), actor=actor).case
 
 
+def make_handler():
+    return user("handler", role="handler", department="律师工作处")
+
+
+def make_approver():
+    return user("approver", role="approver")
+
+
 @pytest.fixture
 def handler(app):
-    return user("handler", role="handler", department="律师工作处")
+    return make_handler()
 
 
 @pytest.fixture
 def approver(app):
-    return user("approver", role="approver")
+    return make_approver()
 
 
 def events(db, case) -> list[Event]:
@@ -100,6 +108,18 @@ def assert_identity_masked(document: Document):
     assert PERSON_ID not in parts
     assert "19850317" not in parts  # the birth date hidden by the mask
     assert PERSON_ID not in document.filename + document.title + document.addressee
+
+
+def assert_form(lines: list[str], *, title: str, number: str, issued: str, signed: str):
+    """A record laid out as a form (the 公示, the 不予公示记录): title and number, then label | value rows, among
+    them the legal basis, and last the agency's name and date under the signing label, with room for the
+    seal; no addressee line, no closing."""
+    assert lines[:2] == [title, number]
+    assert any(line.startswith("法律依据 | ") for line in lines)
+    assert lines[-2] == f"{signed} | \n\n贵州省司法厅\n{issued}"
+    assert lines[-1] == ""  # the paragraph that ends the document after its table
+    assert not any(line.endswith("：") or line.startswith("特此") for line in lines)
+    assert not any("个工作日" in line for line in lines)  # every date is written as a date
 
 
 def assert_common(lines: list[str], *, title: str, number: str, addressee: str, issued: str, closing: str):
@@ -188,8 +208,10 @@ def test_publishing_in_time_issues_the_publication_with_every_required_element(d
     assert (letter.kind, letter.number, letter.issued_on) == ("enforcement_publication", "黔司执公〔2026〕1号",
                                                               D("2026-10-15"))
     lines = text_of(letter)
-    assert_common(lines, title="行政执法决定公示", number="黔司执公〔2026〕1号", addressee="社会公众",
-                  issued="2026年10月15日", closing="特此公示。")
+    assert_form(lines, title="行政执法决定公示", number="黔司执公〔2026〕1号", issued="2026年10月15日",
+                signed="公示机关（盖章）")
+    assert letter.addressee == "社会公众"
+    assert "公示事项 | 内容" in lines  # the header row
     assert "执法机关 | 贵州省司法厅" in lines
     assert "执法对象 | 李四 & <王五>" in lines
     assert f"居民身份证号码 | {PERSON_ID_MASKED}" in lines
@@ -201,7 +223,9 @@ def test_publishing_in_time_issues_the_publication_with_every_required_element(d
     assert "公示日期 | 2026年10月15日" in lines
     assert "公示期限 | 自公示之日起2年（至2028年10月15日）" in lines
     assert "公示渠道 | 贵州省司法厅门户网站“行政执法公示”专栏" in lines
-    basis = next(line for line in lines if line.startswith("法律依据："))
+    assert ("异议反映 | 公示期间对公示内容有异议的，可以向贵州省司法厅政府信息公开工作机构（厅办公室）反映（地址：贵州省贵阳市"
+            "观山湖区，邮政编码：550081；联系电话：0851-00000000）。") in lines
+    basis = next(line for line in lines if line.startswith("法律依据 | "))
     assert "国办发〔2018〕118号" in basis and "《中华人民共和国行政处罚法》第四十八条第一款" in basis
     assert "《中华人民共和国政府信息公开条例》第二十条第（六）项" in basis
     assert_identity_masked(letter)
@@ -228,7 +252,7 @@ def test_a_licence_for_a_legal_person_publishes_its_credit_code_unmasked(db, han
     lines = text_of(result.documents[0])
     assert f"统一社会信用代码 | {COMPANY_CODE}" in lines
     assert "公示期限 | 自公示之日起5年（至2031年2月28日）" in lines
-    basis = next(line for line in lines if line.startswith("法律依据："))
+    basis = next(line for line in lines if line.startswith("法律依据 | "))
     assert "《中华人民共和国行政许可法》第四十条" in basis
     assert "《中华人民共和国政府信息公开条例》第二十条第（五）项" in basis
 
@@ -238,7 +262,7 @@ def test_a_coercive_measure_cites_the_publicity_rules_and_no_article_of_the_regu
     case = decide(handler, decision_type="administrative_enforcement", category="查封场所", conclusion="查封30日")
     lines = text_of(fire(case, "publish", handler, "2026-10-12").documents[0])
     assert "执法行为类型 | 行政强制" in lines
-    assert "法律依据：《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》" \
+    assert "法律依据 | 《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》" \
            "（国办发〔2018〕118号）；《贵州省司法厅2019年政务公开工作要点》二（三）" in lines
 
 
@@ -288,15 +312,20 @@ def test_exempting_records_the_legal_reason_and_closes_the_case(db, approver):
     [record] = result.documents
     assert (record.kind, record.number) == ("exemption_record", "黔司不公〔2026〕1号")
     lines = text_of(record)
-    assert_common(lines, title="行政执法决定不予公示记录", number="黔司不公〔2026〕1号",
-                  addressee="贵州省司法厅政府信息公开工作机构（厅办公室）", issued="2026年10月9日", closing="特此记录。")
-    assert any("黔司罚决〔2026〕5号" in line and "2026年9月30日" in line and "2026年10月15日前公示" in line
-               for line in lines)
-    assert "经审核，该行政执法决定涉及个人隐私，公开会对第三方合法权益造成损害，决定不予公示。" in lines
-    assert f"不予公示的理由：{explanation}" in lines
-    assert "法律依据：《中华人民共和国政府信息公开条例》第十五条；" \
+    assert_form(lines, title="行政执法决定不予公示记录", number="黔司不公〔2026〕1号", issued="2026年10月9日",
+                signed="记录单位（盖章）")
+    assert record.addressee == "贵州省司法厅政府信息公开工作机构（厅办公室）"  # kept on file there
+    assert "案件编号 | 黔司执登〔2026〕1号" in lines
+    assert "执法决定文书号 | 黔司罚决〔2026〕5号" in lines and "执法决定日期 | 2026年9月30日" in lines
+    assert "应公示期限 | 按照行政执法公示制度，该决定原应于2026年10月15日前公示" in lines
+    assert "审核结论 | 经审核，该行政执法决定涉及个人隐私，公开会对第三方合法权益造成损害，决定不予公示。" in lines
+    assert f"不予公示理由 | {explanation}" in lines
+    assert "法律依据 | 《中华人民共和国政府信息公开条例》第十五条；" \
            "《国务院办公厅关于全面推行行政执法公示制度执法全过程记录制度重大执法决定法制审核制度的指导意见》（国办发〔2018〕118号）" \
            in lines
+    assert any(line.startswith("联系方式 | 贵州省司法厅政府信息公开工作机构（厅办公室）；") and "联系电话：" in line
+               for line in lines)
+    assert "经办人 | " in lines and "审核人 | " in lines
     assert_identity_masked(record)
 
 
@@ -304,8 +333,8 @@ def test_an_exemption_on_another_legal_ground_prints_the_typed_provision(db, app
     case = decide(approver, decision_type="administrative_inspection")
     result = fire(case, "exempt", approver, "2026-10-09", ground="other", explanation="依法不予公开",
                   basis="《某某条例》第十二条第二款")
-    basis = next(line for line in text_of(result.documents[0]) if line.startswith("法律依据："))
-    assert basis.startswith("法律依据：《某某条例》第十二条第二款；")
+    basis = next(line for line in text_of(result.documents[0]) if line.startswith("法律依据 | "))
+    assert basis.startswith("法律依据 | 《某某条例》第十二条第二款；")
 
 
 def test_a_handler_cannot_exempt(db, handler):

@@ -8,16 +8,10 @@ character in from the right edge of the type area on odd pages and from the left
 signature (agency name and date) on the same page as body text; the required elements printed."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import logging
-import os
 import re
-import shutil
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import docx
 import pytest
@@ -33,19 +27,18 @@ from config import TestingConfig
 from tests import factories
 from tests.conftest import fresh_database
 from tests.factories import START
+from tests.services import pdf_checks
 from tests.services import test_disclosure_letters as letters
-
-TOOLS = ("soffice", "pdftotext", "pdfinfo")
-MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]
-# Locally the tests skip without LibreOffice and poppler; in CI (which installs them, bin/test) they fail.
-needs_tools = pytest.mark.skipif(bool(MISSING) and os.environ.get("CI") != "true",
-                                reason=f"{', '.join(MISSING)} not installed (apt-get install "
-                                       "libreoffice-writer-nogui fonts-noto-cjk poppler-utils)")
-
-MM = 72 / 25.4  # points
-TYPE_LEFT, TYPE_RIGHT, TYPE_BOTTOM = 28 * MM, (210 - 26) * MM, (297 - 35) * MM
-CHAR_4 = 14  # one 4号 character: the page number's distance from the edge of the type area
-AGENCY = "贵州省司法厅"
+from tests.services.pdf_checks import (
+    Issued,
+    check_elements,
+    check_page_numbers,
+    check_signature,
+    convert,
+    flat,
+    needs_tools,
+    stored_letters,
+)
 
 # The tests of test_disclosure_letters.py that issue the letters: every kind and every reply variant.
 KIND_TESTS = ["test_correction_notice", "test_reasons_notice", "test_third_party_consultation_does_not_reveal_the_applicant",
@@ -57,45 +50,6 @@ LONG_ITEM = ("所需政府信息的名称、文号或者其他特征描述应当
              "大致形成时间、保存机构以及申请人所知道的其他能够帮助本机关检索该政府信息的线索和有关情况说明")
 # The most a correction notice takes (CorrectionSchema): 30 items, of two lines each.
 LONG_ITEMS = [LONG_ITEM] + [f"第{i}项：请补充提供与所申请政府信息有关的文件名称、发文字号以及大致的形成时间" for i in range(2, 31)]
-
-
-@dataclass
-class Issued:
-    """A letter as issued (its row's values) and its PDF copy."""
-
-    test: str
-    kind: str
-    number: str
-    title: str
-    addressee: str
-    issued_on: dt.date
-    docx: bytes
-    pdf: Path = None
-
-    @property
-    def pages(self) -> int:
-        info = subprocess.run(["pdfinfo", str(self.pdf)], capture_output=True, text=True, check=True).stdout
-        return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-
-    def text(self, page: int | None = None) -> str:
-        pages = ["-f", str(page), "-l", str(page)] if page else []
-        return subprocess.run(["pdftotext", *pages, str(self.pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
-
-    def body(self) -> str:
-        """The text of every page without the page numbers, whitespace removed."""
-        return "".join(re.sub(r"—\d+—", "", flat(self.text(page))) for page in range(1, self.pages + 1))
-
-    def words(self, page: int) -> list[tuple[str, float, float, float, float]]:
-        """(word, xMin, yMin, xMax, yMax) in points from the top left corner of the page."""
-        html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(self.pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout
-        return [(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
-
-
-def flat(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def issue_all(staff, clock) -> list[list[Issued]]:
@@ -110,9 +64,7 @@ def issue_all(staff, clock) -> list[list[Issued]]:
     for name, run in runs:
         clock.move_to(START)
         run()
-        rows = _db.session.scalars(sa.select(Document).options(undefer(Document.content)).order_by(Document.id)).all()
-        issued.append([Issued(name, row.kind, row.number, row.title, row.addressee, row.issued_on, row.content)
-                       for row in rows])
+        issued.append(stored_letters(name))
         _db.session.execute(sa.delete(Document))
         _db.session.execute(sa.delete(SerialCounter).where(SerialCounter.kind.like("letter:%")))
         _db.session.commit()
@@ -132,10 +84,7 @@ def issued(database_template, tmp_path_factory) -> dict[str, list[Issued]]:
         finally:
             _db.session.remove()
             _db.engine.dispose()
-    every = [letter for run in found for letter in run]
-    for i, (letter, content) in enumerate(zip(every, pdf.to_pdf([letter.docx for letter in every]), strict=True)):
-        letter.pdf = folder / f"{i}-{letter.kind}.pdf"
-        letter.pdf.write_bytes(content)
+    convert([letter for run in found for letter in run], folder)
     return {run[0].test: run for run in found}
 
 
@@ -150,19 +99,6 @@ def test_every_letter_prints_its_elements_in_the_pdf(issued, name):
         check_elements(letter)
 
 
-def check_elements(letter: Issued) -> None:
-    text = letter.body()
-    date = f"{letter.issued_on.year}年{letter.issued_on.month}月{letter.issued_on.day}日"
-    for element in (letter.title, letter.number, flat(letter.addressee) + "：", AGENCY, date, "联系电话："):
-        assert element in text, element
-    if letter.kind == "reply" and letter.title != "政府信息公开申请撤回确认书":
-        assert "申请行政复议" in text  # the remedies of a reply
-    # Every page numbered "— N —", the last one with the number of pages pdfinfo counts.
-    pages = letter.pages
-    for page in range(1, pages + 1):
-        assert f"—{page}—" in flat(letter.text(page))
-
-
 @needs_tools
 @pytest.mark.parametrize("name", RUNS)
 def test_the_signature_is_never_alone_on_its_page(issued, name):
@@ -170,27 +106,11 @@ def test_the_signature_is_never_alone_on_its_page(issued, name):
         check_signature(letter)
 
 
-def check_signature(letter: Issued) -> None:
-    last = letter.pages
-    lines = [line.strip() for line in letter.text(last).splitlines() if line.strip()]
-    date = f"{letter.issued_on.year}年{letter.issued_on.month}月{letter.issued_on.day}日"
-    assert [flat(line) for line in lines[-3:]] == [AGENCY, date, f"—{last}—"]
-    body = lines[:-3]
-    assert body and body[-1].startswith("特此"), lines  # the closing, and the body text it keeps with
-
-
 @needs_tools
 def test_the_long_letter_runs_over_pages_numbered_on_the_outer_edge(issued):
     [letter] = issued["long-correction-notice"]
     assert letter.pages >= 3
-    for page in range(1, letter.pages + 1):
-        words = [w for w in letter.words(page) if w[2] > TYPE_BOTTOM]  # below the type area: the page number
-        assert [w[0] for w in words] == ["—", str(page), "—"]
-        left, right = words[0][1], words[-1][3]
-        if page % 2:  # odd: right, one character in from the right edge of the type area
-            assert right == pytest.approx(TYPE_RIGHT - CHAR_4, abs=2), (page, right)
-        else:  # even: left, one character in from the left edge
-            assert left == pytest.approx(TYPE_LEFT + CHAR_4, abs=2), (page, left)
+    check_page_numbers(letter)  # odd pages on the right, even pages on the left
 
 
 @needs_tools
@@ -202,7 +122,7 @@ def test_a_full_line_holds_28_characters_and_a_page_22_lines(issued):
     assert max(map(len, full)) == 28
     assert any(len(line) == 28 and line in LONG_ITEM for line in full)
     # Page 2 is all items, one line each, on the 22-line grid: 22 lines of body text.
-    body = [w for w in letter.words(2) if w[2] < TYPE_BOTTOM]
+    body = [w for w in letter.words(2) if w[2] < pdf_checks.TYPE_BOTTOM]
     tops = sorted({round(w[2]) for w in body})
     assert len(tops) == 22
     pitch = (tops[-1] - tops[0]) / 21

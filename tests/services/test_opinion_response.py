@@ -31,6 +31,15 @@ def open_case(**overrides):
     return registration_service.open_case("opinion_response", registration(**overrides), actor=registrar).case
 
 
+def form_rows(document: Document) -> list[tuple[str, str]]:
+    """The (label, value) rows of a stored record's form, in page order, after the header row."""
+    content = docx.Document(io.BytesIO(document.content))
+    [table] = content.tables
+    header, *rows = [[c.text for c in row.cells] for row in table.rows]
+    assert header == ["项目", "内容"]
+    return [tuple(row) for row in rows]
+
+
 def letter_blocks(document: Document) -> list:
     """Paragraph texts and tables (rows of cell texts) of a stored letter, in page order."""
     content = docx.Document(io.BytesIO(document.content))
@@ -95,41 +104,46 @@ def test_a_major_emergency_meets_the_five_hours_and_misses_the_press_conference_
     assert stored.number == "黔司舆回〔2026〕1号" and stored.issued_on == dt.date(2026, 11, 28)
     assert stored.sha256 == hashlib.sha256(stored.content).hexdigest()
     blocks = letter_blocks(stored)
-    text = "\n".join(b for b in blocks if isinstance(b, str))
-    assert blocks[:2] == ["舆情回应登记表", "黔司舆回〔2026〕1号"]
-    assert "律师工作管理处：" in blocks
-    # The matter as typed, its source and the detection instant.
-    assert ("2026年11月27日9时30分，监测发现政务舆情（来源：省网信办转办）。舆情事项：网传某律师事务所违规收费 & <待核实>。"
-            "舆情概要：微博话题阅读量超过100万，\n涉及律师收费投诉处理。") in blocks
-    assert "研判等级：涉及特别重大、重大突发事件的政务舆情，应自监测发现时起5小时内发布权威信息、24小时内举行新闻发布会。" in blocks
-    assert "研判意见：涉及群众切身利益，按重大突发事件处置" in blocks
-    assert "回应情况：2026年11月28日12时00分，经核查，该所存在违规收费行为，已立案调查。" in blocks
-    assert ("1. 发布权威信息：时限5小时（自监测发现时起算），应于2026年11月27日14时30分前完成；"
-            "首次发布于2026年11月27日14时29分，按时完成。") in blocks
-    assert ("2. 举行新闻发布会：时限24小时（自监测发现时起算），应于2026年11月28日9时30分前完成；"
-            "首次举行于2026年11月28日9时31分，未按时完成（超出时限1分钟）。") in blocks
-    [table] = [b for b in blocks if isinstance(b, list)]
-    assert table == [
-        ["事项", "时间", "内容"],
-        ["监测发现", "2026年11月27日9时30分", "来源：省网信办转办"],
-        ["发布权威信息", "2026年11月27日14时29分", "贵州省司法厅门户网站：关于网传信息的情况通报"],
-        ["发布权威信息", "2026年11月27日19时45分", "“贵州司法”微信公众号：调查进展（二）"],
-        ["新闻发布会", "2026年11月28日9时31分", "发布人：厅长 张某；通报调查处理进展"],
-        ["回应", "2026年11月28日12时00分", "门户网站：经核查，该所存在违规收费行为，已立案调查。"],
+    # A form: title and number, then the table.
+    assert [b for b in blocks if b] == ["舆情回应登记表", "黔司舆回〔2026〕1号", [["项目", "内容"], *map(list, form_rows(stored))]]
+    rows = form_rows(stored)
+    basis = dict(rows)["法律依据"]
+    assert "国办发〔2016〕80号" in basis and "国办发〔2016〕61号" in basis and "一（三）" in basis
+    assert dict(rows)["联系方式"].startswith("贵州省司法厅政府信息公开工作机构（厅办公室）；地址：")
+    # The matter as typed, its source and the detection instant; every release and press conference with its
+    # instant; the response; each clock and whether it was met; signed by hand, sealed and dated.
+    assert [row for row in rows if row[0] not in ("法律依据", "联系方式")] == [
+        ("案件编号", "黔司舆情〔2026〕1号"),
+        ("舆情事项", "网传某律师事务所违规收费 & <待核实>"),
+        ("舆情概要", "微博话题阅读量超过100万，\n涉及律师收费投诉处理。"),
+        ("舆情来源", "省网信办转办"),
+        ("监测发现时间", "2026年11月27日9时30分"),
+        ("承办部门", "律师工作管理处"),
+        ("研判等级", "涉及特别重大、重大突发事件的政务舆情，应自监测发现时起5小时内发布权威信息、24小时内举行新闻发布会"),
+        ("研判意见", "涉及群众切身利益，按重大突发事件处置"),
+        ("发布权威信息", "2026年11月27日14时29分，贵州省司法厅门户网站：关于网传信息的情况通报"),
+        ("发布权威信息", "2026年11月27日19时45分，“贵州司法”微信公众号：调查进展（二）"),
+        ("举行新闻发布会", "2026年11月28日9时31分，发布人：厅长 张某；通报调查处理进展"),
+        ("回应情况", "2026年11月28日12时00分，门户网站：经核查，该所存在违规收费行为，已立案调查。"),
+        ("发布权威信息时限", "时限5小时（自监测发现时起算），应于2026年11月27日14时30分前完成；"
+                      "首次发布于2026年11月27日14时29分，按时完成。"),
+        ("新闻发布会时限", "时限24小时（自监测发现时起算），应于2026年11月28日9时30分前完成；"
+                     "首次举行于2026年11月28日9时31分，未按时完成（超出时限1分钟）。"),
+        ("经办人", ""),
+        ("审核人", ""),
+        ("登记单位（盖章）", "\n\n贵州省司法厅\n2026年11月28日"),
     ]
-    assert "国办发〔2016〕80号" in text and "国办发〔2016〕61号" in text and "一（三）" in text
-    assert blocks[-2:] == ["贵州省司法厅", "2026年11月28日"]
 
 
 @pytest.mark.parametrize("responded_at, now, met, line", [
     # Detected 26 November 22:00: due 28 November 22:00 (+48 h, across two midnights).
     ("2026-11-28T21:59:00+08:00", dt.datetime(2026, 11, 28, 22, 10, tzinfo=CST), True,
-     "1. 作出回应：时限48小时（自监测发现时起算），应于2026年11月28日22时00分前完成；回应于2026年11月28日21时59分，按时完成。"),
+     ("回应时限", "时限48小时（自监测发现时起算），应于2026年11月28日22时00分前完成；回应于2026年11月28日21时59分，按时完成。")),
     ("2026-11-28T22:00:00+08:00", dt.datetime(2026, 11, 28, 22, 10, tzinfo=CST), True,
-     "1. 作出回应：时限48小时（自监测发现时起算），应于2026年11月28日22时00分前完成；回应于2026年11月28日22时00分，按时完成。"),
+     ("回应时限", "时限48小时（自监测发现时起算），应于2026年11月28日22时00分前完成；回应于2026年11月28日22时00分，按时完成。")),
     ("2026-11-29T01:05:00+08:00", dt.datetime(2026, 11, 29, 9, 0, tzinfo=CST), False,
-     "1. 作出回应：时限48小时（自监测发现时起算），应于2026年11月28日22时00分前完成；"
-     "回应于2026年11月29日1时05分，未按时完成（超出时限3小时5分钟）。"),
+     ("回应时限", "时限48小时（自监测发现时起算），应于2026年11月28日22时00分前完成；"
+                  "回应于2026年11月29日1时05分，未按时完成（超出时限3小时5分钟）。")),
 ])
 def test_an_ordinary_matter_is_answered_within_or_after_forty_eight_hours(db, clock, responded_at, now, met, line):
     case = open_case(detected_at="2026-11-26T22:00:00+08:00", source="网络媒体")
@@ -144,15 +158,18 @@ def test_an_ordinary_matter_is_answered_within_or_after_forty_eight_hours(db, cl
     assert row.status == "stopped"
     assert events(db, case)[-1].clocks["response"]["met"] is met
     assert events(db, case)[-1].clocks["response"]["stopped_on"] == responded_at
-    blocks = letter_blocks(result.documents[0])
-    assert line in blocks
-    assert "研判等级：其他政务舆情，应自监测发现时起48小时内作出回应。" in blocks
-    assert ("法律依据：《国务院办公厅关于在政务公开工作中进一步做好政务舆情回应的通知》（国办发〔2016〕61号）；"
-            "《贵州省司法厅2019年政务公开工作要点》一（三）") in blocks
-    assert not any("发布权威信息：" in b or "举行新闻发布会：" in b for b in blocks if isinstance(b, str))
-    [table] = [b for b in blocks if isinstance(b, list)]
-    assert table[1] == ["监测发现", "2026年11月26日22时00分", "来源：网络媒体"]
-    assert table[-1][0] == "回应" and table[-1][2] == "已在门户网站作出说明。"
+    rows = form_rows(result.documents[0])
+    assert line in rows
+    values = dict(rows)
+    assert values["研判等级"] == "其他政务舆情，应自监测发现时起48小时内作出回应"
+    assert values["法律依据"] == ("《国务院办公厅关于在政务公开工作中进一步做好政务舆情回应的通知》（国办发〔2016〕61号）；"
+                              "《贵州省司法厅2019年政务公开工作要点》一（三）")
+    # No release, no press conference, no assessment: no row for them.
+    assert not {"发布权威信息", "举行新闻发布会", "发布权威信息时限", "新闻发布会时限", "研判意见"} & set(values)
+    assert (values["舆情来源"], values["监测发现时间"]) == ("网络媒体", "2026年11月26日22时00分")
+    answered = dt.datetime.fromisoformat(responded_at)
+    assert values["回应情况"] == (f"{answered.year}年{answered.month}月{answered.day}日{answered.hour}时"
+                              f"{answered.minute:02d}分，已在门户网站作出说明。")
 
 
 def test_the_detection_date_in_shanghai_is_the_received_date(db):

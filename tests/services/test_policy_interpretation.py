@@ -28,11 +28,15 @@ TITLE = "贵州省司法厅关于加强公共法律服务体系建设的实施�
 DEPARTMENT = "公共法律服务管理处 & <法律援助>"  # typed text with characters XML must escape
 
 
-@pytest.fixture
-def people(app):
+def make_people() -> dict:
     return {"registrar": f.user("reg", role="registrar"), "drafter": f.user("drafter", role="handler",
                                                                              department="公共法律服务管理处"),
             "office": f.user("office", role="approver")}
+
+
+@pytest.fixture
+def people(app):
+    return make_people()
 
 
 def register(people, **overrides):
@@ -63,7 +67,7 @@ def events(db, case) -> list[Event]:
 
 
 def opened(doc: Document) -> tuple[list[str], dict[str, str]]:
-    """A stored letter reopened: its paragraphs, and its two-column table as a dict."""
+    """A stored letter reopened: its paragraphs, and its two-column table (a record's form) as a dict."""
     assert hashlib.sha256(doc.content).hexdigest() == doc.sha256
     document = docx.Document(io.BytesIO(doc.content))
     table = {}
@@ -107,9 +111,11 @@ def test_a_major_policy_published_with_its_interpretation_on_the_same_day(db, pe
     assert doc.event_id == result.event.id and doc.kind == "interpretation_record"
     assert doc.number == "黔司解备〔2026〕1号" and doc.title == "政策解读发布备案表"
     paragraphs, table = opened(doc)
-    assert paragraphs[:2] == ["政策解读发布备案表", "黔司解备〔2026〕1号"]
-    assert "贵州省司法厅政府信息公开工作机构（厅办公室）：" in paragraphs
-    assert "政策文件与解读材料于2026年9月29日同日发布，符合同步发布的要求。" in paragraphs
+    # A form: title, number, and the rows of the table (no addressee line, no closing).
+    assert [p for p in paragraphs if p] == ["政策解读发布备案表", "黔司解备〔2026〕1号"]
+    assert table["案件编号"] == "黔司解读〔2026〕1号"
+    assert table["备案机构"] == "贵州省司法厅政府信息公开工作机构（厅办公室）"
+    assert table["发布情况"] == "政策文件与解读材料于2026年9月29日同日发布，符合同步发布的要求。"
     assert table["政策文件名称"] == TITLE and table["文号"] == "黔司发〔2026〕12号"
     assert table["起草部门"] == DEPARTMENT and table["是否重大政策"] == "是"
     assert table["印发日期"] == table["解读发布日期"] == "2026年9月29日"
@@ -117,9 +123,12 @@ def test_a_major_policy_published_with_its_interpretation_on_the_same_day(db, pe
     assert table["解读人"] == "厅长 张某某（单位主要负责人，第一解读人）"
     assert table["发布渠道"] == "门户网站“政策解读”专栏、“贵州司法”微信公众号、“黔微普法”微信公众号"
     assert table["是否按期发布"] == "是（与政策文件同日发布）"
-    assert f"法律依据：{WORK_POINTS}（谁起草、谁解读；政策文件与解读材料同步发布，最晚于印发后5个工作日内发布解读材料）" \
-        in paragraphs
-    assert paragraphs[-2:] == ["贵州省司法厅", "2026年9月29日"]
+    assert table["法律依据"] == f"{WORK_POINTS}（谁起草、谁解读；政策文件与解读材料同步发布，最晚于印发后5个工作日内发布解读材料）"
+    assert table["联系方式"] == ("贵州省司法厅政府信息公开工作机构（厅办公室）；地址：贵州省贵阳市观山湖区（邮政编码：550081）；"
+                             "联系电话：0851-00000000")
+    assert (table["经办人"], table["审核人"]) == ("", "")  # signed by hand on the printed record
+    assert table["备案单位（盖章）"] == "\n\n贵州省司法厅\n2026年9月29日"  # room for the seal, the agency, the date
+    assert "备注" not in table  # the deadline is not provisional
 
 
 # -- policy first, interpretation later ---------------------------------------------------------------------
@@ -139,10 +148,11 @@ def test_the_interpretation_published_on_the_due_date_is_on_time(db, people):
     f.fire(case, "publish_interpretation", people["drafter"], "2026-10-12", **CHANNELS)
     assert (case.state, case.closed_on, case.due_on) == ("published", D("2026-10-12"), None)
     assert case.data["deadline_met"] is True
-    paragraphs, table = opened(documents(db, case)[0])
-    assert "政策文件于2026年9月29日正式印发，因解读材料确需完善先行发布政策文件（理由：政策图解尚在制作）。" \
-           "按照规定，解读材料最晚应于印发后5个工作日内即2026年10月12日前发布。" in paragraphs
-    assert "解读材料于2026年10月12日发布，在规定期限内。" in paragraphs
+    _, table = opened(documents(db, case)[0])
+    assert table["发布情况"].split("\n") == [
+        "政策文件于2026年9月29日正式印发，因解读材料确需完善先行发布政策文件（理由：政策图解尚在制作）。"
+        "按照规定，解读材料最晚应于印发后5个工作日内即2026年10月12日前发布。",
+        "解读材料于2026年10月12日发布，在规定期限内。"]
     assert table["印发日期"] == "2026年9月29日" and table["解读发布日期"] == "2026年10月12日"
     assert table["解读发布期限"] == "2026年10月12日（印发后5个工作日内）"
     assert table["是否按期发布"] == "是"
@@ -157,9 +167,9 @@ def test_the_interpretation_published_late_is_recorded_as_late(db, people):
            other_channels=["贵州省人民政府网“政策解读”栏目"], **CHANNELS)
     assert case.state == "published" and case.data["deadline_met"] is False
     [doc] = documents(db, case)
-    paragraphs, table = opened(doc)
-    assert "解读材料于2026年10月14日发布，超过规定期限2个工作日，属于逾期发布。逾期原因： 负责人出差，访谈顺延 " \
-        in paragraphs
+    _, table = opened(doc)
+    assert table["发布情况"].split("\n")[1] == \
+        "解读材料于2026年10月14日发布，超过规定期限2个工作日，属于逾期发布。逾期原因： 负责人出差，访谈顺延 "
     assert table["是否按期发布"] == "否（逾期2个工作日）"
     assert table["发布渠道"].endswith("、贵州省人民政府网“政策解读”栏目")
     assert [e.clocks["interpretation"]["met"] for e in events(db, case)[-1:]] == [False]

@@ -355,9 +355,10 @@ def test_the_record_of_a_deadline_counted_into_2027_says_it_is_provisional():
     # "谁起草、谁解读": an ordinary policy without a named interpreter is interpreted by its drafting department.
     assert (letter["interpreter"], letter["major"], letter["executive_meeting"]) == ("", False, False)
     document = docx.Document(io.BytesIO(letter_templates.render(DEMO_GZSFT, kind, letter)))
-    paragraphs = [p.text for p in document.paragraphs]
-    assert "解读材料于2027年1月5日发布，在规定期限内。" in paragraphs
-    assert "注：期限计算涉及尚未公布官方节假日安排的年份，为临时期限。" in paragraphs
+    [table] = document.tables
+    rows = {row.cells[0].text: row.cells[1].text for row in table.rows}
+    assert rows["发布情况"].endswith("\n解读材料于2027年1月5日发布，在规定期限内。")
+    assert rows["备注"] == "期限计算涉及尚未公布官方节假日安排的年份，为临时期限。"
     table = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert table["解读人"] == "公共法律服务管理处（起草部门）" and table["是否重大政策"] == "否"
     assert table["解读发布期限"] == "2027年1月5日（印发后5个工作日内）" and table["是否按期发布"] == "是"

@@ -79,7 +79,7 @@ def exemption_record(inp: LetterInput) -> dict:
     basis = "；".join(x for x in (cite(inp.articles, ground["basis"]), p.get("basis") or "",
                                  cite(inp.articles, inp.articles[PROCESS]["basis"]["exemption_record"])) if x.strip())
     return base_context(inp, title="行政执法决定不予公示记录", addressee=inp.agency["office"], basis=basis,
-                        **_decision(data), due_on=cn_date(inp.readings["publication"].due_on), ground=ground["words"],
+                        case_reference=inp.case["reference"], **_decision(data), due_on=cn_date(inp.readings["publication"].due_on), ground=ground["words"],
                         explanation=p["explanation"])
 
 
@@ -91,7 +91,8 @@ LETTERS = {
     "enforcement_publication": LetterKind(
         "enforcement_publication", "行政执法决定公示", "执公", "enforcement_publication.docx", enforcement_publication,
         required=("basis", *PUBLISHED, "published_on", "period_years", "period_ends_on"),
-        variables=(*DECISION, "published_on", "period_years", "period_ends_on", "channel")),
+        variables=(*DECISION, "published_on", "period_years", "period_ends_on", "channel"),
+        form=True),  # a 公示: the decision's particulars in a form, to the public
     "withdrawal_statement": LetterKind(
         "withdrawal_statement", "撤销公示说明", "撤公", "withdrawal_statement.docx", withdrawal_statement,
         required=("basis", "deciding_agency", "party_name", "decision_date", "published_on", "event", "event_on",
@@ -100,6 +101,6 @@ LETTERS = {
     "exemption_record": LetterKind(
         "exemption_record", "行政执法决定不予公示记录", "不公", "exemption_record.docx", exemption_record,
         required=("basis", "deciding_agency", "party_name", "decision_date", "due_on", "ground", "explanation"),
-        variables=(*DECISION, "due_on", "ground", "explanation"),
-        outgoing=False),  # kept on file (存档备查): it may record an earlier business date
+        variables=(*DECISION, "case_reference", "due_on", "ground", "explanation"),
+        outgoing=False, form=True),  # kept on file (存档备查): it may record an earlier business date
 }

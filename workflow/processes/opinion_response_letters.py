@@ -48,7 +48,7 @@ def response_record(inp: LetterInput) -> dict:
                                 *table["basis"]["response_record"]])
     response = data["response"]
     return base_context(
-        inp, title="舆情回应登记表", addressee=data["department"], basis=basis,
+        inp, title="舆情回应登记表", addressee=data["department"], basis=basis, case_reference=inp.case["reference"],
         matter=data["title"], summary=data["summary"], source=data["source"], detected_at=_at(data["detected_at"]),
         severity=data["severity"], assessment=data.get("assessment") or "",
         hours={name: inp.readings[name].limit for name in clocks},
@@ -65,7 +65,7 @@ LETTERS = {
     "response_record": LetterKind(
         "response_record", "舆情回应登记表", "舆回", "response_record.docx", response_record,
         required=("basis", "matter", "summary", "source", "detected_at", "severity", "clocks", "response"),
-        variables=("matter", "summary", "source", "detected_at", "severity", "assessment", "hours", "clocks",
-                   "releases", "press_conferences", "response"),
-        outgoing=False),  # an internal register, filled in after the response
+        variables=("case_reference", "matter", "summary", "source", "detected_at", "severity", "assessment", "hours",
+                   "clocks", "releases", "press_conferences", "response"),
+        outgoing=False, form=True),  # an internal register, filled in after the response
 }
