@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import g
 
 from tests import factories
 
@@ -24,7 +25,15 @@ class Browser:
         self.client = client
         self.last = ""
 
+    @staticmethod
+    def _fresh_g() -> None:
+        # The test's app context is shared by every request of the test (Flask reuses it), and so is ``g``,
+        # where Flask-Login keeps the signed-in user and Flask-WTF the CSRF token: each request starts with
+        # an empty ``g``, as in a server, so that two browsers in one test stay two people.
+        vars(g._get_current_object()).clear()
+
     def get(self, url: str, **kw):
+        self._fresh_g()
         response = self.client.get(url, **kw)
         if response.mimetype == "text/html":
             self.last = response.get_data(as_text=True)
@@ -34,6 +43,7 @@ class Browser:
         data = dict(data or {})
         if token:
             data.setdefault("csrf_token", csrf_token(self.last or self.get("/login").get_data(as_text=True)))
+        self._fresh_g()
         response = self.client.post(url, data=data, **kw)
         if response.mimetype == "text/html":
             self.last = response.get_data(as_text=True)
