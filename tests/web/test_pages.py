@@ -198,6 +198,7 @@ def test_every_page_for_every_role(app, office):
     assert fire_form(approver, under_review, "accept").status_code == 302
     propose_disclosure(approver, under_review)
 
+    may_import = {"registrar", "wang_handler", "li_handler", "admin"}
     sees_office = {"registrar", "wang_handler", "zhao_approver", "auditor", "admin"}
     for username in ROLES:
         b = browse(app, username)
@@ -210,6 +211,8 @@ def test_every_page_for_every_role(app, office):
             f"/cases/{office.other.id}": 200,  # registrars, approvers, auditors, admins see the agency's
             "/cases/export.csv": 200,
             "/cases/export.xlsx": 200,
+            "/cases/import": 200 if username in may_import else 403,
+            "/cases/import/template/disclosure_request.xlsx": 200,
             "/admin/users": 200 if role == "admin" else 403,
             f"/cases/{office.office.id}": 200 if username in sees_office else 404,
             f"/documents/{letter.id}": 200 if username in sees_office else 404,
@@ -230,6 +233,7 @@ def test_every_page_for_every_role(app, office):
             assert "不能登记案件" in page and "/cases/new/disclosure_request" not in page
         else:
             assert all(f"/cases/new/{p}" in page for p in PROCESSES)
+        assert ('href="/cases/import"' in page) == (username in may_import)
 
     # The letter downloads as the stored .docx.
     response = browse(app, "auditor").get(f"/documents/{letter.id}")
@@ -240,7 +244,7 @@ def test_every_page_for_every_role(app, office):
 
 def test_signed_out_every_page_sends_to_sign_in(app, office):
     client = Browser(app.test_client())
-    for url in ("/", "/cases", "/cases/new", f"/cases/{office.office.id}", "/cases/export.csv",
+    for url in ("/", "/cases", "/cases/new", f"/cases/{office.office.id}", "/cases/export.csv", "/cases/import",
                 "/cases/new/disclosure_request", "/documents/1"):
         response = client.get(url)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?next="), url
