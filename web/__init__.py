@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         filters,
+        imports,
         views,
     )
 

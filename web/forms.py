@@ -26,36 +26,39 @@ class FormField:
     max_length: int | None = None
     children: list[FormField] = field(default_factory=list)  # a group's fields
     rows: list[list[FormField]] = field(default_factory=list)  # a list of records: one field list per row
+    id_prefix: str = "f-"  # one per form, so that two forms of a page never share an element id
 
     @property
     def id(self) -> str:
-        return "f-" + self.name.replace(".", "-")
+        return self.id_prefix + self.name.replace(".", "-")
 
 
-def form_fields(schema: type[Schema] | None, prefix: str = "", rows: dict | None = None) -> list[FormField]:
+def form_fields(schema: type[Schema] | None, prefix: str = "", rows: dict | None = None,
+                id_prefix: str = "f-") -> list[FormField]:
     """The fields of a schema, in declaration order; ``rows`` says how many rows each list of records
-    shows (the submitted count when a form comes back)."""
+    shows (the submitted count when a form comes back); ``id_prefix`` starts their element ids (a page
+    with several forms gives each its own)."""
     if schema is None:
         return []
     out = []
     for key, f in schema._declared_fields.items():
         if f.dump_only:
             continue
-        out.append(_field(key, f, prefix, rows or {}))
+        out.append(_field(key, f, prefix, rows or {}, id_prefix))
     return out
 
 
-def _field(key: str, f: fields.Field, prefix: str, rows: dict) -> FormField:
+def _field(key: str, f: fields.Field, prefix: str, rows: dict, id_prefix: str) -> FormField:
     meta = f.metadata
     name = prefix + key
     out = FormField(name=name, key=key, kind="text", label=meta.get("title") or key,
-                    help=meta.get("description", ""), required=f.required)
+                    help=meta.get("description", ""), required=f.required, id_prefix=id_prefix)
     if isinstance(f, fields.Nested):
-        out.kind, out.children = "group", form_fields(_schema_of(f), name + ".", rows)
+        out.kind, out.children = "group", form_fields(_schema_of(f), name + ".", rows, id_prefix)
     elif isinstance(f, fields.List) and isinstance(f.inner, fields.Nested):
         count = max(rows.get(name, 0), 1 if f.required else 0) + LIST_ROWS
         out.kind = "rows"
-        out.rows = [form_fields(_schema_of(f.inner), f"{name}.{i}.", rows) for i in range(count)]
+        out.rows = [form_fields(_schema_of(f.inner), f"{name}.{i}.", rows, id_prefix) for i in range(count)]
     elif isinstance(f, fields.List):
         inner_choices = _choices(f.inner)
         if inner_choices:

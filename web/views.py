@@ -62,7 +62,9 @@ def bad_request(error):
 # -- home and lists ------------------------------------------------------------------------------
 @bp.get("/")
 def home():
-    return render_template("home.html", lists=home_lists(actor=g.user))
+    lists = home_lists(actor=g.user)
+    # The list's due_before is exclusive: the day after the horizon lists what the home page counts.
+    return render_template("home.html", lists=lists, due_before=lists.horizon + dt.timedelta(days=1))
 
 
 LIST_ARGS = ("process", "state", "department", "assignee", "q", "due_before", "overdue", "received_from",
@@ -122,7 +124,7 @@ def register(process: str):
         abort(404)
     definition = get_process(process)
     schema = definition.registration_schema
-    errors, values = {}, request.form
+    errors, values, status = {}, request.form, 200
     if request.method == "POST":
         data = read(schema, request.form)
         try:
@@ -131,14 +133,13 @@ def register(process: str):
             result = open_case(process, data, actor=g.user, department=request.form.get("department") or None,
                                assignee=assignee)
         except InvalidData as exc:
-            errors = flat_errors(exc.errors)
+            errors, status = flat_errors(exc.errors), 422
         except NotPermitted as exc:
-            errors = {"_schema": [exc.message]}
+            errors, status = {"_schema": [exc.message]}, 403
         else:
             flash(f"已登记：{result.case.reference}", "success")
             return redirect(url_for("web.case_page", case_id=result.case.id))
     fields = form_fields(schema, rows=row_counts(schema, request.form))
-    status = 422 if errors else 200
     return render_template("register.html", process=definition, fields=fields, values=values, errors=errors,
                            labels=labels(fields) | {"assignee": "承办人"},
                            departments=departments(agency_code=g.user.agency_code),
@@ -156,7 +157,8 @@ def _case_page(case, *, status: int = 200, open_trigger: str | None = None, erro
         step = engine.step(s.trigger, case.state)
         if s.allowed and step is not None:
             form = values if (values is not None and s.trigger == open_trigger) else {}
-            trigger_fields[s.trigger] = form_fields(step.schema, rows=row_counts(step.schema, form) if form else {})
+            trigger_fields[s.trigger] = form_fields(step.schema, rows=row_counts(step.schema, form) if form else {},
+                                                    id_prefix=f"f-{s.trigger}-")
     events, chain_ok = service.case_events(case)
     return render_template(
         "case.html", case=case, process=process, statuses=statuses, trigger_fields=trigger_fields,
@@ -225,6 +227,8 @@ def preview(case_id: int, trigger: str):
     case = service.get_case(case_id, actor=g.user)
     try:
         drafts = service.preview_letters(case, trigger, actor=g.user)
+    except NotPermitted:
+        raise  # 403, as firing it would be
     except WorkflowError as exc:
         return render_template("error.html", title="无法预览", message=exc.message), 409
     return render_template("preview.html", case=case, trigger=trigger, drafts=drafts,
@@ -256,8 +260,10 @@ def export_cases(fmt: str):
     try:
         rows = exports.case_rows(g.user, **filters)
         first = next(rows)  # the filters are checked here, before the response starts
-    except WorkflowError as exc:
-        return render_template("error.html", title="导出条件有误", message=exc.message), 422
+    except WorkflowError as exc:  # named by field, as the list names them
+        errors = getattr(exc, "errors", None) or exc.details.get("errors") or {"process": [exc.message]}
+        return render_template("error.html", title="导出条件有误",
+                               message="；".join(f"{k}：{'、'.join(v)}" for k, v in errors.items())), 422
     stamp = timesource.today().isoformat()
     everything = itertools.chain([first], rows)
     if fmt == "csv":
