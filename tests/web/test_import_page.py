@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Case
 from app.services.import_columns import columns
 from app.services.registration import open_case
-from tests.web.conftest import Browser, csrf_token
+from tests.web.conftest import Browser, csrf_token, fresh_g
 from tests.web.test_pages import Controls, text_of
 from workflow.processes import PROCESSES
 from workflow.processes.disclosure_request import CHANNELS
@@ -181,7 +181,7 @@ def test_the_templates_carry_each_column_and_import_as_they_are_filled_in(app, s
 def test_a_good_file_streams_its_progress_then_the_report_with_links(app, staff):
     b = browse(app, "wang_handler")
     token = csrf_token(b.get("/cases/import").get_data(as_text=True))
-    b._fresh_g()
+    fresh_g()
     # Read part by part as a browser receives it (the test browser would read the whole page at once).
     response = b.client.post("/cases/import", data={
         "csrf_token": token, "process": "disclosure_request", "mode": "all_or_nothing",
