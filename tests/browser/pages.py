@@ -115,6 +115,7 @@ def shot(page: Page, folder: Path, name: str, *, max_height: int | None = None) 
     folder/name.png."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring in the picture
     height = page.evaluate("document.documentElement.scrollHeight")
     if max_height and height > max_height:
         width = page.evaluate("document.documentElement.clientWidth")
