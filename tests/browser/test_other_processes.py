@@ -64,7 +64,6 @@ def test_one_case_of_each_other_process(live, staff, page):
         check_axe(page, f"case page of {process}")
 
         trigger, values, after, letters = STEPS[process]
-        page.reload()
         done = fire(page, trigger, values)
         assert state_of(page) == after, process
         expect(page.locator(".timeline li").first).to_contain_text(done)

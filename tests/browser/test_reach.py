@@ -37,12 +37,12 @@ def a_case_with_history(live, staff) -> int:
     return case_id
 
 
-def test_the_main_pages_fit_a_phone_and_a_desktop(live, staff, new_page):
+def test_the_main_pages_fit_a_phone_and_a_desktop(live, staff, page):
     case = a_case_with_history(live, staff)
     pages = ["/", "/cases?open=yes", "/cases/new", *(f"/cases/new/{name}" for name in PROCESSES), f"/cases/{case}"]
+    sign_in(page, staff.handler)
     for viewport in (PHONE, DESKTOP):
-        page = new_page(viewport)
-        sign_in(page, staff.handler)
+        page.set_viewport_size(viewport)
         for url in pages:
             page.goto(url)
             open_all_details(page)  # the case page's trigger forms and clock explanations too

@@ -105,7 +105,6 @@ def test_an_application_from_registration_to_its_reply_letter(live, staff, new_p
     assert state_of(handler) == "待补正"
 
     live.on("2026-11-25")  # the corrected application arrives on Wednesday; the third party is consulted
-    handler.reload()
     fire(handler, "receive_correction", {"summary": "申请人补充了文件名称和形成时间"})
     assert state_of(handler) == "办理中"
     fire(handler, "consult_third_party", {"third_party_name": THIRD_PARTY, "information": "该所2025年度考核结果",
@@ -114,7 +113,6 @@ def test_an_application_from_registration_to_its_reply_letter(live, staff, new_p
     assert state_of(handler) == "征求第三方意见"
 
     live.on("2026-11-27")  # Friday: the third party objects in writing
-    handler.reload()
     fire(handler, "third_party_replied", {"opinion": "不同意公开", "reasons": OBJECTION})
     assert state_of(handler) == "办理中"
 
