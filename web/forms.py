@@ -82,7 +82,8 @@ def _field(key: str, f: fields.Field, prefix: str, rows: dict, id_prefix: str) -
         out.kind, out.max_length = "email", _max_length(f)
     else:
         out.max_length = _max_length(f)
-        out.kind = "textarea" if (out.max_length or LONG_TEXT + 1) > LONG_TEXT else "text"
+        patterned = any(isinstance(v, validate.Regexp) for v in _validators(f))  # a code: one line
+        out.kind = "text" if patterned or (out.max_length or LONG_TEXT + 1) <= LONG_TEXT else "textarea"
     return out
 
 
