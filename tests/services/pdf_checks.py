@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx
@@ -51,20 +51,29 @@ class Issued:
     issued_on: dt.date
     docx: bytes
     pdf: Path = None
+    # What poppler read from the PDF, read once: (tool, page) -> its output.
+    read: dict = field(default_factory=dict, repr=False)
 
     @property
     def date(self) -> str:
         return f"{self.issued_on.year}年{self.issued_on.month}月{self.issued_on.day}日"
 
+    def _poppler(self, *command: str, page: int | None = None) -> str:
+        """The output of a poppler tool on the PDF (of one page), run once."""
+        key = (command, page)
+        if key not in self.read:
+            pages = ["-f", str(page), "-l", str(page)] if page else []
+            to_stdout = ["-"] if command[0] == "pdftotext" else []
+            self.read[key] = subprocess.run([*command, *pages, str(self.pdf), *to_stdout], capture_output=True,
+                                            text=True, check=True).stdout
+        return self.read[key]
+
     @property
     def pages(self) -> int:
-        info = subprocess.run(["pdfinfo", str(self.pdf)], capture_output=True, text=True, check=True).stdout
-        return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+        return int(re.search(r"^Pages:\s+(\d+)", self._poppler("pdfinfo"), re.M).group(1))
 
     def text(self, page: int | None = None) -> str:
-        pages = ["-f", str(page), "-l", str(page)] if page else []
-        return subprocess.run(["pdftotext", *pages, str(self.pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
+        return self._poppler("pdftotext", page=page)
 
     def body(self) -> str:
         """The text of every page without the page numbers, whitespace removed."""
@@ -72,8 +81,7 @@ class Issued:
 
     def words(self, page: int) -> list[tuple[str, float, float, float, float]]:
         """(word, xMin, yMin, xMax, yMax) in points from the top left corner of the page."""
-        out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(self.pdf), "-"],
-                             capture_output=True, text=True, check=True).stdout
+        out = self._poppler("pdftotext", "-bbox", page=page)
         return [(html.unescape(w), float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(
             r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
 

@@ -79,7 +79,8 @@ def exemption_record(inp: LetterInput) -> dict:
     basis = "；".join(x for x in (cite(inp.articles, ground["basis"]), p.get("basis") or "",
                                  cite(inp.articles, inp.articles[PROCESS]["basis"]["exemption_record"])) if x.strip())
     return base_context(inp, title="行政执法决定不予公示记录", addressee=inp.agency["office"], basis=basis,
-                        case_reference=inp.case["reference"], **_decision(data), due_on=cn_date(inp.readings["publication"].due_on), ground=ground["words"],
+                        case_reference=inp.case["reference"], **_decision(data),
+                        due_on=cn_date(inp.readings["publication"].due_on), ground=ground["words"],
                         explanation=p["explanation"])
 
 

@@ -78,7 +78,8 @@ def interpretation_record(inp: LetterInput) -> dict:
     met = reading.met()
     return base_context(
         inp, title="政策解读发布备案表", addressee=inp.agency["office"], basis=_basis(inp, "interpretation_record"),
-        case_reference=inp.case["reference"], **_policy(data), major=bool(data.get("major")), executive_meeting=bool(data.get("executive_meeting")),
+        case_reference=inp.case["reference"], **_policy(data), major=bool(data.get("major")),
+        executive_meeting=bool(data.get("executive_meeting")),
         issued_on=cn_date(issued), forms=[FORMS[f] for f in data.get("forms") or []],
         # "谁起草、谁解读": without a named interpreter the drafting department interprets (the template says so).
         interpreter=data.get("interpreter") or "", interpreter_is_head=bool(data.get("interpreter_is_head")),
