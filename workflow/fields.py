@@ -115,10 +115,19 @@ def _not_blank(value: str):
 def _storable(value: str):
     """Refuse what no letter or database can hold: control characters (other than tab and line breaks)
     and lone surrogates. Everything else is kept exactly as typed."""
+    problem = unstorable(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def unstorable(value: str) -> str | None:
+    """Why a text cannot be stored or looked up (a NUL byte, another control character, a lone surrogate),
+    or None when it can."""
     for position, char in enumerate(value, start=1):
         category = unicodedata.category(char)
         if category == "Cs" or (category == "Cc" and char not in "\t\n\r"):
-            raise ValidationError(f"第 {position} 个字符是不可见的控制字符或无效字符（U+{ord(char):04X}），请删除后重新提交")
+            return f"第 {position} 个字符是不可见的控制字符或无效字符（U+{ord(char):04X}），请删除后重新提交"
+    return None
 
 
 def Choice(values, *, required=False, label=None, help=None, **kw):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from workflow.clock import Reading
 from workflow.engine import ADMIN, APPROVER, ROLE_TITLES, Context, TriggerStatus
 from workflow.errors import InvalidData, NotPermitted
+from workflow.fields import unstorable
 from workflow.letters import LetterInput
 from workflow.processes import PROCESSES, get_engine, get_process
 
@@ -132,6 +133,10 @@ def _check_filter(f: CaseFilter) -> None:
         errors["sort"] = [f"未知排序：{f.sort}；可用：{', '.join(SORTS)}（前加 - 为倒序）"]
     if f.text is not None and len(f.text) > MAX_TEXT_QUERY:
         errors["q"] = [f"检索词不能超过 {MAX_TEXT_QUERY} 个字符"]
+    for name, value in (("q", f.text), ("department", f.department), ("assignee", f.assignee)):
+        problem = unstorable(value) if value else None
+        if problem and name not in errors:
+            errors[name] = [problem]
     if errors:
         raise InvalidData("查询参数有误", errors)
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from workflow.engine import Context, Engine, load
 from workflow.errors import InvalidData
+from workflow.fields import unstorable
 from workflow.processes import get_engine
 
 from ..extensions import db
@@ -35,6 +36,9 @@ def _open_case(process: str, data: dict, *, actor: User, department: str | None,
     agency = agency_settings(actor.agency_code)
     engine.check_open_role(actor.role)  # 403 before any data are looked at
     params = load(engine.process.registration_schema, data)
+    problem = unstorable(department) if department else None
+    if problem or (department and len(department) > 100):
+        raise InvalidData("提交的数据有误", {"department": [problem or "不能超过 100 个字符"]})
     now = timesource.now()
     ctx, received_on = prepare_opening(engine, params, role=actor.role, agency=agency, calendar=current_calendar(),
                                        today=timesource.today(), now=now)

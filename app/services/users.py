@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from workflow.engine import ADMIN, ROLE_TITLES, ROLES
 from workflow.errors import InvalidData
+from workflow.fields import unstorable
 
 from ..extensions import db
 from ..models import ApiToken, User, WebSession
@@ -108,6 +109,9 @@ def user_for_token(token: str) -> User | None:
 
 def find_user(username: str, *, agency_code: str, field: str) -> User:
     """A user of the agency by username; an unknown name is reported under the request field that gave it."""
+    problem = unstorable(username)
+    if problem:
+        raise InvalidData("提交的数据有误", {field: [problem]})
     user = db.session.scalar(sa.select(User).where(User.username == username, User.agency_code == agency_code))
     if user is None:
         raise InvalidData("提交的数据有误", {field: [f"用户 {username} 不存在"]})

@@ -52,3 +52,18 @@ def test_the_approval_preview_renders_the_reply_and_issues_nothing(app, staff, a
     fresh = case_service.get_case(case.id, actor=staff.approver)
     assert fresh.state == "under_review" and case_service.case_documents(fresh) == []
     assert [e.trigger for e in case_service.case_events(fresh)[0]] == ["register", "accept", "propose_reply"]
+
+
+def test_a_nul_byte_in_a_filter_or_an_assignee_is_refused_with_its_field(app, staff, as_user):
+    """PostgreSQL cannot compare text with a NUL byte: such input is refused at the service with its field,
+    from the pages and the API alike, never a server error."""
+    registrar = as_user("registrar")
+    for query in ("q=%00", "department=a%00b", "assignee=%00"):
+        response = registrar.get(f"/cases?{query}")
+        assert response.status_code == 422 and "U+0000" in response.get_data(as_text=True), query
+    registrar.get("/cases/new/disclosure_request")
+    refused = registrar.post("/cases/new/disclosure_request", {**factories.registration(), "assignee": "\x00"})
+    assert refused.status_code == 422 and "U+0000" in refused.get_data(as_text=True)
+    refused = registrar.post("/cases/new/disclosure_request", {**factories.registration(), "department": "办\x00公室"})
+    assert refused.status_code == 422 and "U+0000" in refused.get_data(as_text=True)
+    assert case_service.list_cases(actor=staff.registrar).total == 0
