@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.extensions import db as _db
@@ -58,6 +59,15 @@ def fresh_database(database_template, folder) -> str:
     path = folder / "test.sqlite3"
     shutil.copy(database_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(request, monkeypatch):
+    """Users are created in most tests: their passwords are hashed with one PBKDF2 round instead of scrypt
+    (0.16 s a hash), still hashed and checked. A test marked ``real_password_hashing`` keeps scrypt."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr("app.models.generate_password_hash",
+                            lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
 @pytest.fixture

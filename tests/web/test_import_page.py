@@ -9,10 +9,8 @@ import io
 import re
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Case
@@ -26,14 +24,6 @@ from workflow.processes.disclosure_request import CHANNELS
 PERSON_ID = "11010519491231002X"
 HEADER = ["applicant_type", "applicant_name", "id_type", "id_number", "phone", "email", "description", "form",
           "delivery", "channel", "arrived_on"]
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    """One PBKDF2 round instead of scrypt (0.16 s a hash): users are created in every test. Passwords are
-    still hashed and checked."""
-    monkeypatch.setattr("app.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
 def row(i: int, **changes) -> dict:

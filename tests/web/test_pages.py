@@ -15,7 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Case, Document, Event
@@ -31,14 +30,6 @@ from workflow.processes import PROCESSES
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ROLES = {"registrar": "registrar", "wang_handler": "handler", "li_handler": "handler", "zhao_approver": "approver",
          "auditor": "auditor", "admin": "admin"}
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    """One PBKDF2 round instead of scrypt (0.16 s a hash): users are created in every test. Passwords are
-    still hashed and checked."""
-    monkeypatch.setattr("app.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
 # -- reading pages -----------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import WebSession
@@ -15,14 +14,6 @@ from tests import factories
 from tests.web.conftest import Browser, csrf_token
 
 REFUSED = "用户名或密码不正确，或账号已停用"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    """One PBKDF2 round instead of scrypt (0.16 s a hash): users are created in every test. Passwords are
-    still hashed and checked."""
-    monkeypatch.setattr("app.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
 @pytest.fixture
@@ -237,3 +228,11 @@ def test_the_server_records_why_each_session_ended(app, registrar, clock):
     assert not signed_in(second)
     rows = db.session.scalars(sa.select(WebSession).order_by(WebSession.id)).all()
     assert [r.end_reason for r in rows] == ["signed_out", "idle"]
+
+
+@pytest.mark.real_password_hashing
+def test_passwords_are_stored_with_scrypt(app):
+    """Outside this test the suite hashes with one quick round (tests/conftest.py); production uses scrypt."""
+    user = factories.user("scrypt_user", role="handler")
+    assert user.password_hash.startswith("scrypt:") and user.check_password(factories.PASSWORD)
+    assert not user.check_password(factories.PASSWORD + "x")
