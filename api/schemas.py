@@ -56,6 +56,11 @@ class CaseQuerySchema(ChineseSchema):
     overdue = fields.Boolean(metadata=_described("是否逾期"))
     received_from = fields.Date(metadata=_described("收到日期起"))
     received_to = fields.Date(metadata=_described("收到日期止"))
+    text = fields.String(data_key="q", validate=validate.Length(max=100),
+                         metadata=_described("检索词", "在文号和摘要（申请人、事项）中查找，不区分大小写"))
+    open_only = fields.Boolean(data_key="open", metadata=_described("只列未办结的案件"))
+    sort = fields.String(validate=validate.Length(max=20),
+                         metadata=_described("排序", "id、received_on、due、reference、state、updated_at；前加 - 为倒序"))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000), metadata=_described("页码"))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500),
                               metadata=_described("每页条数"))
@@ -219,6 +224,7 @@ class CaseSchema(Schema):
 class CasePageSchema(Schema):
     items = fields.List(fields.Nested(CaseSchema))
     total = fields.Integer()
+    total_exact = fields.Boolean(metadata={"description": "false：检索词命中超过 total 件（文本检索最多计数到 1000）"})
     page = fields.Integer()
     per_page = fields.Integer()
 

@@ -16,11 +16,7 @@ dropped here with psycopg), migrated with flask_migrate.upgrade(), warmed up, th
    save to a BytesIO, with the very context the service built (captured during the warm-up).
 4. HTTP: gunicorn -w 2 serving wsgi:app on the same database; 4 threads, each with a keep-alive
    http.client connection, POST /api/v1/cases/<id>/transitions (accept, propose_reply); wall-clock rate.
-5. Pages: the caseworker's pages through Flask's test client in this process (server time, no network):
-   a case page (diagram, clocks with their day-by-day explanation, timeline, trigger forms), the open-case
-   list (first page, newest first), the list found by a text search, and the home page; PAGE_CALLS calls
-   each, medians. ``--page-cases K`` first registers K more cases, so the pages are timed on a database of
-   that size (the issue's figure: 100,000 on PostgreSQL).
+The pages are measured by scripts/bench_pages.py, on a database filled by scripts/fill_cases.py.
 
 Measures 1-3 run interleaved in 10 rounds (a tenth of each in turn), so both sides of a ratio share the
 machine's load. A figure is the mean over its calls; a rate is calls / summed time.
@@ -46,7 +42,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from statistics import mean, median
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a plain script from anywhere
@@ -59,7 +54,7 @@ from tqdm import tqdm  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Case, CaseClock, Event  # noqa: E402
-from app.services import bulk_import, cases, documents, registration, timesource  # noqa: E402
+from app.services import cases, documents, registration, timesource  # noqa: E402
 from app.services.users import create_user  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
@@ -67,7 +62,7 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "disclosure_bench"
 PG_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_NAME}"
 PASSWORD = "benchmark-password"
-WARMUP, ROUNDS, HTTP_THREADS, PAGE_CALLS = 30, 10, 4, 200
+WARMUP, ROUNDS, HTTP_THREADS = 30, 10, 4
 PLAIN = (("accept", {}), ("propose_reply", {"outcome": "not_processed", "reason": "petition_complaint",
                                             "proper_channel": "请向贵州省信访局依照《信访工作条例》提出",
                                             "explanation": "申请内容为对律师执业行为的投诉"}))
@@ -105,25 +100,6 @@ def open_cases(user, n: int, label: str) -> list[int]:
            "email": "zhangsan@example.com", "channel": "in_person", "arrived_on": timesource.today().isoformat()}
     return [registration.open_case("disclosure_request", reg, actor=user).case.id
             for _ in tqdm(range(n), desc=label, leave=False, unit="case")]
-
-
-def import_cases(user, n: int) -> list[int]:
-    """n more cases registered through the bulk import (20,000 rows a file), applicants 申请人000000 ... so that a
-    text search finds one; returns the ids of the last file's cases."""
-    header = ("applicant_type,applicant_name,id_type,id_number,phone,description,form,delivery,channel,"
-              "arrived_on,address\n")
-    today, ids = timesource.today().isoformat(), []
-    with tqdm(total=n, desc="cases for the pages (bulk import)", leave=False, unit="case") as bar:
-        for start in range(0, n, 20_000):
-            rows = "".join(f"natural_person,申请人{i:06d},resident_id_card,11010519491231002X,13800000000,"
-                           f"{today[:4]}年度律师事务所考核结果 第{i}号,electronic,post,in_person,{today},"
-                           f"贵州省贵阳市云岩区中华北路{i}号\n" for i in range(start, min(n, start + 20_000)))
-            report = bulk_import.import_cases("disclosure_request", (header + rows).encode(), actor=user,
-                                              filename="bench.csv")
-            assert report["imported"] == report["rows"], report["errors"][:3]
-            ids = [c["id"] for c in report["cases"]] if report.get("cases") else ids
-            bar.update(report["rows"])
-    return ids
 
 
 def fire(user, case_id: int, trigger: str, params: dict) -> None:
@@ -296,29 +272,8 @@ def measure_http(url: str, ids: list[int], log_path: str) -> float:
             return len(ids) * len(PLAIN) / (time.perf_counter() - start)
 
 
-# -- 5: the pages --------------------------------------------------------------------------------------------------
-def measure_pages(app, user, case_ids: list[int]) -> dict:
-    """Median server time of each page, over PAGE_CALLS calls spread over the given cases."""
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-    answer = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token})
-    assert answer.status_code == 302, answer.status_code
-    pages = {"case": lambda i: f"/cases/{case_ids[i % len(case_ids)]}", "list": lambda i: "/cases?open=yes",
-             "search": lambda i: "/cases?q=" + quote(f"申请人{i:06d}"), "home": lambda i: "/"}
-    timings = {name: [] for name in pages}
-    for i in tqdm(range(PAGE_CALLS), desc="pages", leave=False, unit="round"):
-        for name, url in pages.items():
-            start = time.perf_counter()
-            response = client.get(url(i))
-            timings[name].append(time.perf_counter() - start)
-            assert response.status_code == 200, (url(i), response.status_code)
-            db.session.remove()
-    return {f"page_{name}": values for name, values in timings.items()}
-
-
 # -- running and reporting --------------------------------------------------------------------------------------
-def run(kind: str, n: int, page_cases: int = 0) -> dict:
+def run(kind: str, n: int) -> dict:
     with database(kind) as url:
         # A fresh options dict: create_app adds SQLite's connect_args to the dict it finds, and the class
         # default is shared, so a PostgreSQL app made after a SQLite one would inherit {"timeout": 30}.
@@ -330,9 +285,6 @@ def run(kind: str, n: int, page_cases: int = 0) -> dict:
             version = db.session.scalar(sa.text(query))
             results = {"version": version.split()[0], **measure_service(user, n)}
             http_ids = open_cases(user, n + WARMUP, "HTTP cases")
-            extra = import_cases(user, page_cases) if page_cases else []
-            total = db.session.scalar(sa.select(sa.func.count()).select_from(Case))
-            results |= {"cases": total, **measure_pages(app, user, (extra or http_ids)[-PAGE_CALLS:])}
             db.session.remove()
             db.engine.dispose()
         log = Path(tempfile.gettempdir()) / f"bench_gunicorn_{kind}.log"
@@ -360,11 +312,6 @@ def table(results: dict[str, dict]) -> str:
          ratio(lambda r: mean(r["letter"]) - mean(r["plain"]), "render", 1.5)),
         ("Whole letter transition / render (for information)", ratio(lambda r: mean(r["letter"]), "render")),
         (f"HTTP transitions (gunicorn -w 2, {HTTP_THREADS} keep-alive clients)", lambda r: f"{r['http']:,.0f} /s"),
-        ("Cases in the database when the pages were timed", lambda r: f"{r['cases']:,}"),
-        ("Page: a case (median server time)", lambda r: f"{median(r['page_case']) * 1000:.1f} ms"),
-        ("Page: open cases, first page", lambda r: f"{median(r['page_list']) * 1000:.1f} ms"),
-        ("Page: text search (one applicant's name, 申请人000123)", lambda r: f"{median(r['page_search']) * 1000:.1f} ms"),
-        ("Page: home (four lists with counts)", lambda r: f"{median(r['page_home']) * 1000:.1f} ms"),
         ("SQL statements per transition: plain / letter (bare: 3)",
          lambda r: f"{r['plain_statements']:g} / {r['letter_statements']}"),
     ]
@@ -379,13 +326,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--n", type=int, default=1000, help="cases per measure (default 1000)")
-    parser.add_argument("--page-cases", type=int, default=0,
-                        help="register this many more cases before timing the pages (default 0)")
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     print(f"nproc {os.cpu_count()}, Python {platform.python_version()}, SQLAlchemy {sa.__version__}, "
           f"{platform.platform()}; n = {args.n}, warm-up {WARMUP}; load average {os.getloadavg()[0]:.2f}")
-    results = {kind: run(kind, args.n, args.page_cases) for kind in tqdm(kinds, desc="databases", unit="db")}
+    results = {kind: run(kind, args.n) for kind in tqdm(kinds, desc="databases", unit="db")}
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     print(table(results))
 

@@ -127,6 +127,18 @@ def is_late(due_on: dt.date | None, due_at: dt.datetime | None, *, today: dt.dat
     return (due_on is not None and due_on < today) or (due_at is not None and due_at < now)
 
 
+def last_instant_in_time(due_on: dt.date | None, due_at: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """The last instant at which the earlier of a due date and a due instant still holds: the due instant, or
+    the last microsecond of the due date in the agency's time zone. ``is_late`` says the same as "now is
+    after this instant", so one indexed column answers "overdue" and "due before" and orders a list by
+    urgency, whatever the kind of clock."""
+    end_of_day = None
+    if due_on is not None:
+        end_of_day = dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(), zone) - dt.timedelta(microseconds=1)
+    instants = [i for i in (end_of_day, due_at) if i is not None]
+    return min(instants).astimezone(dt.UTC) if instants else None
+
+
 def _iso(value) -> str:
     return value.isoformat()
 

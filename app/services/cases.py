@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.clock import Reading
@@ -17,7 +18,7 @@ from workflow.letters import LetterInput
 from workflow.processes import PROCESSES, get_engine, get_process
 
 from ..extensions import db
-from ..models import Case, Document, Event, User
+from ..models import Case, Document, Event, User, bigrams, folded
 from . import documents, letter_templates, timesource
 from .agencies import agency_settings, rules_for
 from .calendar import current_calendar
@@ -44,6 +45,7 @@ class Page:
     total: int
     page: int
     per_page: int
+    total_exact: bool = True  # False: there are more than ``total`` (a text search counts up to a limit)
 
     @property
     def pages(self) -> int:
@@ -54,13 +56,16 @@ class Page:
 SORTS = {
     "id": (Case.id,),
     "received_on": (Case.received_on, Case.id),
-    "due": (Case.due_on, Case.due_at, Case.id),
+    "due": (Case.due_by, Case.id),
     "reference": (Case.reference,),
     "state": (Case.state, Case.id),
     "updated_at": (Case.updated_at, Case.id),
 }
 DEFAULT_SORT = "-id"
 MAX_TEXT_QUERY = 100
+# A text search counts its cases up to this many ("1,000+"): a word found in most cases would otherwise cost
+# a count of all of them, and a person refines the search long before.
+TEXT_COUNT_LIMIT = 1000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,15 +89,29 @@ class CaseFilter:
 def list_cases(*, actor: User, page: int = 1, per_page: int = 50, **filters) -> Page:
     """One page of the cases the actor may see (``CaseFilter``), newest first unless sorted otherwise. A
     filter naming an unknown process, state or sort is refused (an empty list would read as "none")."""
-    stmt = cases_query(actor, CaseFilter(**filters))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.options(selectinload(Case.clocks), selectinload(Case.assignee))
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), total, page, per_page)
+    f = CaseFilter(**filters)
+    stmt = cases_query(actor, f)
+    counted = stmt.order_by(None).limit(TEXT_COUNT_LIMIT + 1) if f.text else stmt.order_by(None)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
+    exact = total <= TEXT_COUNT_LIMIT or not f.text
+    total = total if exact else TEXT_COUNT_LIMIT
+    # The page's ids first, then their rows: an OFFSET walks every row it skips, so it skips index entries
+    # (ids) rather than whole rows; and a page past the middle is read from the other end.
+    offset = (page - 1) * per_page
+    if offset <= total // 2:
+        ids = db.session.scalars(stmt.with_only_columns(Case.id).limit(per_page).offset(offset)).all()
+    else:
+        size = max(0, min(per_page, total - offset))
+        backwards = cases_query(actor, f, reverse=True).with_only_columns(Case.id)
+        ids = db.session.scalars(backwards.limit(size).offset(max(0, total - offset - per_page))).all()[::-1]
+    rows = {c.id: c for c in db.session.scalars(
+        sa.select(Case).where(Case.id.in_(ids)).options(selectinload(Case.clocks), selectinload(Case.assignee)))}
+    return Page([rows[i] for i in ids], total, page, per_page, exact)
 
 
-def cases_query(actor: User, f: CaseFilter):
-    """The ordered SELECT of the cases a filter names, among those the actor may see."""
+def cases_query(actor: User, f: CaseFilter, *, reverse: bool = False):
+    """The ordered SELECT of the cases a filter names, among those the actor may see (``reverse``: in the
+    opposite order, the last case first)."""
     _check_filter(f)
     stmt = sa.select(Case).where(visible_cases(actor))
     if f.process is not None:
@@ -107,30 +126,44 @@ def cases_query(actor: User, f: CaseFilter):
     if f.department is not None:
         stmt = stmt.where(Case.department == f.department)
     if f.assignee is not None:
-        stmt = stmt.join(User, Case.assignee_id == User.id).where(User.username == f.assignee)
+        # The id first, so that the planner sees the value (a join hid it and walked every open case).
+        assignee_id = db.session.scalar(sa.select(User.id).where(User.username == f.assignee))
+        stmt = stmt.where(Case.assignee_id == assignee_id if assignee_id is not None else sa.false())
     if f.due_before is not None:
-        midnight = dt.datetime.combine(f.due_before, dt.time(), timesource.local_zone())
-        stmt = stmt.where(sa.or_(Case.due_on < f.due_before, Case.due_at < midnight))
+        stmt = stmt.where(Case.closed_on.is_(None),  # implied (a closed case has no limit): for the index
+                          Case.due_by < dt.datetime.combine(f.due_before, dt.time(), timesource.local_zone()))
     if f.overdue is not None:
-        stmt = stmt.where(overdue_cases(overdue=f.overdue))
+        stmt = stmt.where(overdue_cases(overdue=f.overdue, has_due=f.due_before is not None))
     if f.received_from is not None:
         stmt = stmt.where(Case.received_on >= f.received_from)
     if f.received_to is not None:
         stmt = stmt.where(Case.received_on <= f.received_to)
     if f.text:
-        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(sa.or_(Case.reference.ilike(pattern, escape="\\"),
-                                 Case.summary.ilike(pattern, escape="\\")))
+        stmt = stmt.where(_text_matches(f.text))
     descending = f.sort.startswith("-")
     columns = SORTS[f.sort.lstrip("-")]
     # NULLS LAST only where a column can be null (the due dates): on a NOT NULL column it would keep the
     # database from reading the order off its index (PostgreSQL sorts every row for "id DESC NULLS LAST").
-    return stmt.order_by(*[_ordered(c, descending) for c in columns])
+    return stmt.order_by(*[_ordered(c, descending, reverse) for c in columns])
 
 
-def _ordered(column, descending: bool):
-    ordered = column.desc() if descending else column.asc()
-    return ordered.nulls_last() if column.nullable else ordered
+def _text_matches(text: str):
+    """Cases whose reference or summary contains the text, case-folded. On PostgreSQL the trigram index of
+    search_text serves three characters and more; two characters (a Chinese name) have no trigram, so the index
+    of character pairs finds them (models.bigrams)."""
+    text = folded(text)
+    clause = Case.search_text.like("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+                                   escape="\\")
+    if len(text) == 2 and db.session.get_bind().dialect.name == "postgresql":
+        clause = sa.and_(sa.type_coerce(Case.search_grams, ARRAY(sa.Text)).contains(bigrams(text)), clause)
+    return clause
+
+
+def _ordered(column, descending: bool, reverse: bool = False):
+    ordered = column.desc() if descending != reverse else column.asc()
+    if not column.nullable:
+        return ordered
+    return ordered.nulls_first() if reverse else ordered.nulls_last()
 
 
 def _check_filter(f: CaseFilter) -> None:

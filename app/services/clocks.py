@@ -2,12 +2,10 @@
 after every change, read with their explanations, and the one definition of when a time limit is late."""
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 
 from workflow.calendar import WorkCalendar
-from workflow.clock import Clock, Reading, is_late
+from workflow.clock import Clock, Reading, is_late, last_instant_in_time
 from workflow.engine import AGENCY, Process
 
 from ..extensions import db
@@ -16,20 +14,19 @@ from . import timesource
 
 
 # -- late (workflow.clock.is_late) for the case list, the case dump and the due report ---------------
-def late_clause(due_on, due_at, *, today: dt.date, now: dt.datetime):
-    """``workflow.clock.is_late`` as an SQL condition on a due-date column and a due-instant column."""
-    return sa.or_(due_on < today, due_at < now)
-
-
 def case_is_overdue(case: Case) -> bool:
     """Overdue is derived, never stored: the case's earliest running agency limit is late."""
     return is_late(case.due_on, case.due_at, today=timesource.today(), now=timesource.now())
 
 
-def overdue_cases(*, overdue: bool = True):
-    """The SQL condition selecting overdue cases (or, with ``overdue=False``, the others)."""
-    clause = late_clause(Case.due_on, Case.due_at, today=timesource.today(), now=timesource.now())
-    return clause if overdue else sa.not_(sa.func.coalesce(clause, False))
+def overdue_cases(*, overdue: bool = True, has_due: bool = False):
+    """The SQL condition selecting overdue cases (or, with ``overdue=False``, the others; ``has_due``: among
+    cases that have a running limit, so that "not yet late" is a range the index serves)."""
+    # workflow.clock.is_late as a range on one indexed column: late once its last instant in time has passed.
+    # Only open cases have a running limit; saying so lets the database use the index of the open cases.
+    now = timesource.now()
+    return sa.and_(Case.closed_on.is_(None), Case.due_by < now) if overdue else \
+        (Case.due_by >= now if has_due else sa.or_(Case.due_by.is_(None), Case.due_by >= now))
 
 
 # -- the engine's clocks ----------------------------------------------------------------------------
@@ -64,6 +61,7 @@ def save_clocks(case: Case, process: Process, clocks: dict[str, Clock], calendar
     hour_clocks = sorted((r for r in agency_running if r.due_at), key=lambda r: r.due_at)
     case.due_on = day_clocks[0].due_on if day_clocks else None
     case.due_at = hour_clocks[0].due_at if hour_clocks else None
+    case.due_by = last_instant_in_time(case.due_on, case.due_at, timesource.local_zone())
     case.due_provisional = bool(day_clocks and day_clocks[0].provisional)
     return snapshot
 

@@ -15,7 +15,7 @@ import json
 import pytest
 
 from workflow.calendar import WorkCalendar, YearData
-from workflow.clock import HOURS, WORKING_DAYS, Clock, is_late
+from workflow.clock import HOURS, WORKING_DAYS, Clock, is_late, last_instant_in_time
 
 D = dt.date.fromisoformat
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -280,6 +280,41 @@ def test_an_hour_limit_is_late_once_its_instant_has_passed(now, late):
     due_at = dt.datetime.fromisoformat("2026-11-27T15:00:00+08:00")
     now = dt.datetime.fromisoformat(now)
     assert is_late(None, due_at, today=now.date(), now=now) is late
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+@pytest.mark.parametrize("due_on, due_at, expected", [
+    ("2026-11-30", None, "2026-11-30T23:59:59.999999+08:00"),
+    (None, "2026-11-30T15:00:00+08:00", "2026-11-30T15:00:00+08:00"),
+    ("2026-11-30", "2026-12-01T09:00:00+08:00", "2026-11-30T23:59:59.999999+08:00"),
+    ("2026-12-01", "2026-11-30T22:00:00+08:00", "2026-11-30T22:00:00+08:00"),
+    (None, None, None),
+])
+def test_the_last_instant_in_time_is_the_earlier_of_the_due_instant_and_the_end_of_the_due_day(due_on, due_at,
+                                                                                               expected):
+    due_on = D(due_on) if due_on else None
+    due_at = dt.datetime.fromisoformat(due_at) if due_at else None
+    last = last_instant_in_time(due_on, due_at, SHANGHAI)
+    assert last == (dt.datetime.fromisoformat(expected) if expected else None)
+    assert last is None or last.tzinfo == dt.UTC
+
+
+@pytest.mark.parametrize("due_on, due_at", [("2026-11-30", None), (None, "2026-11-30T15:00:00+08:00"),
+                                            ("2026-11-30", "2026-12-01T09:00:00+08:00"),
+                                            ("2026-12-01", "2026-11-30T22:00:00+08:00")])
+def test_late_is_now_after_the_last_instant_in_time_at_every_instant_around_the_limits(due_on, due_at):
+    """The lists ask "due_by < now" of one column; the case page asks is_late: they must never disagree, at
+    midnight, at the due instant and a microsecond either side of each."""
+    due_on = D(due_on) if due_on else None
+    due_at = dt.datetime.fromisoformat(due_at) if due_at else None
+    last = last_instant_in_time(due_on, due_at, SHANGHAI)
+    edges = [dt.datetime(2026, 12, day, tzinfo=SHANGHAI) for day in (1, 2)] + ([due_at] if due_at else [])
+    one = dt.timedelta(microseconds=1)
+    for now in [edge + step for edge in edges for step in (-one, dt.timedelta(0), one)]:
+        today = now.astimezone(SHANGHAI).date()
+        assert is_late(due_on, due_at, today=today, now=now) is (now > last), now
 
 
 # -- hour clocks -------------------------------------------------------------------------------------------
