@@ -94,10 +94,17 @@ class Config:
     SIGN_IN_LIMIT_PER_USER = os.environ.get("SIGN_IN_LIMIT_PER_USER", "5 per 10 minutes")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # The keys that make the history tamper-evident, kept outside the database (app/keys.py, docs/audit.md):
+    # the event keys' JSON file and the checkpoint signing key (Ed25519, PEM). Default: the instance folder.
+    EVENT_KEYS_FILE = os.environ.get("EVENT_KEYS_FILE")
+    CHECKPOINT_KEY_FILE = os.environ.get("CHECKPOINT_KEY_FILE")
+    EVENT_KEYS: dict | None = None  # the key file's content itself (the tests)
+    CREATE_MISSING_KEYS = False  # development and the tests create missing key files; production refuses
 
 
 class DevelopmentConfig(Config):
     DEMO_USERS = True
+    CREATE_MISSING_KEYS = True
     AGENCIES = with_demo_contact(Config.AGENCIES)
 
 
@@ -106,6 +113,8 @@ class TestingConfig(Config):
     LETTER_PDF = "off"  # the tests of the PDF copies switch it on (about a second a conversion)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     AGENCIES = with_demo_contact(Config.AGENCIES)
+    EVENT_KEYS = {"current": "test-1", "keys": {"test-1": "5e" * 32}}
+    CREATE_MISSING_KEYS = True
 
 
 class ProductionConfig(Config):
@@ -116,6 +125,16 @@ class ProductionConfig(Config):
             raise RuntimeError("ProductionConfig: set SECRET_KEY; the default secret is refused")
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("ProductionConfig: set DATABASE_URL (PostgreSQL)")
+        if not cls.EVENT_KEYS_FILE:
+            raise RuntimeError("ProductionConfig: set EVENT_KEYS_FILE, the event keys kept outside the database "
+                               "(docs/audit.md)")
+        from pathlib import Path
+
+        from app.keys import KeyProblem, read_event_keys
+        try:
+            read_event_keys(Path(cls.EVENT_KEYS_FILE))
+        except KeyProblem as exc:
+            raise RuntimeError(f"ProductionConfig: {exc}") from None
         # Every letter prints the agency's office, address and telephone (letters.md): none may be missing
         # or the demonstration's.
         incomplete = sorted(code for code, agency in (agencies or cls.AGENCIES).items()

@@ -10,5 +10,19 @@ from .arguments import Parser  # noqa: E402
 
 bp.ARGUMENTS_PARSER = Parser()  # before any view is declared: @bp.arguments binds it
 
-from . import attachments, auth, calendar, cases, deliveries, documents, errors, imports, openapi, processes, tokens  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    attachments,
+    audit,
+    auth,
+    calendar,
+    cases,
+    deliveries,
+    documents,
+    errors,
+    imports,
+    openapi,
+    processes,
+    reports,
+    tokens,
+)
 from .openapi import init_app  # noqa: E402,F401

@@ -8,8 +8,9 @@ from http import HTTPStatus
 from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from app.services import audit_log
 from app.services.deliveries import AlreadyServed
-from app.services.errors import ConcurrentUpdate, IdempotencyMismatch, NotFound
+from app.services.errors import ConcurrentUpdate, IdempotencyMismatch, NotFound, OutOfScope
 from workflow.errors import (
     GuardFailed,
     InvalidData,
@@ -37,7 +38,28 @@ def error_response(status: int, code: str, message: str, errors=None, headers=No
     body.update(extra)
     if status in LOGGED:
         log_refusal(status, code, message, body["errors"])
+    if status in audit_log.RECORDED_STATUSES:
+        record_refusal(status, code, message)
     return jsonify(body), status, headers or {}
+
+
+def attempt() -> audit_log.Attempt:
+    return audit_log.Attempt(channel="api", method=request.method, path=request.path,
+                             address=request.remote_addr or "")
+
+
+def record_refusal(status: int, code: str, message: str) -> None:
+    """The auditor's record of a refused request; a refused token request is a failed sign-in."""
+    view_args = request.view_args or {}
+    if request.endpoint == "api.create_token" and status == 401:
+        body = request.get_json(silent=True)
+        username = body.get("username") if isinstance(body, dict) and isinstance(body.get("username"), str) else ""
+        audit_log.record(audit_log.SIGN_IN_FAILED, attempt(), user=None, username=username, status=status,
+                         code=code, message=message)
+        return
+    trigger = _trigger_of(request) if request.endpoint == "api.fire_trigger" else None
+    audit_log.record(audit_log.REFUSED, attempt(), user=g.get("user"), status=status, code=code, message=message,
+                     case_id=view_args.get("case_id"), trigger=trigger)
 
 
 def log_refusal(status: int, code: str, message: str, errors) -> None:
@@ -75,6 +97,9 @@ def handle_api_error(exc: ApiError):
 
 @bp.errorhandler(WorkflowError)
 def handle_workflow_error(exc: WorkflowError):
+    if isinstance(exc, OutOfScope):
+        audit_log.record(audit_log.DENIED, attempt(), user=g.get("user"), status=404, code=exc.code,
+                         message=exc.message, case_id=exc.case_id)
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
     errors = getattr(exc, "errors", None) or exc.details.get("errors") or {}
     details = {k: v for k, v in exc.details.items() if k != "errors"}

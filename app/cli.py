@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from workflow.errors import InvalidData
 
+from .cli_audit import checkpoint_command, event_keys_command, verify_events_command
 from .cli_import import import_cases_command, import_columns_command
 
 # One office handles the applications (a handler sees their department's cases), the auditor sits elsewhere.
@@ -32,6 +33,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_columns_command)
     app.cli.add_command(due_report_command)
     app.cli.add_command(verify_events_command)
+    app.cli.add_command(checkpoint_command)
+    app.cli.add_command(event_keys_command)
     app.cli.add_command(check_templates_command)
 
 
@@ -121,25 +124,6 @@ def due_report_command(agency, within, as_json):
         click.echo(f"{labels[item['kind']]}\t{item['reference']}\t{item['state']}\t{item['title']}\t{due}"
                    + ("（临时）" if item["provisional"] else ""))
     click.echo(f"{len(items)} item(s)", err=True)
-
-
-@click.command("verify-events")
-@with_appcontext
-def verify_events_command():
-    """Verify every case's event hash chain; exit 1 and list the cases whose history was altered."""
-    import sqlalchemy as sa
-    from tqdm import tqdm
-
-    from .extensions import db
-    from .models import Case
-    from .services.events import verify_chain
-
-    cases = db.session.scalars(sa.select(Case).order_by(Case.id)).all()
-    broken = {c.reference: seqs for c in tqdm(cases, desc="verifying", unit="case") if (seqs := verify_chain(c))}
-    for reference, seqs in broken.items():
-        click.echo(f"{reference}: events {seqs} do not match their hashes")
-    click.echo(f"{len(cases)} case(s) verified, {len(broken)} altered")
-    sys.exit(1 if broken else 0)
 
 
 @click.command("check-templates")

@@ -18,3 +18,38 @@ def stored_file(content: bytes, *, media_type: str, ascii_name: str, filename: s
     response.headers["Content-Disposition"] = f"{disposition}; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
     response.headers["X-Content-SHA256"] = sha256
     return response
+
+
+def table_download(rows, fmt: str, *, ascii_stem: str, title: str):
+    """A table (an iterator of rows, the header first) as a streamed CSV or an .xlsx download, named with
+    today's date: ``<ascii_stem>-<date>.<fmt>`` and, for browsers that read it, ``<title>-<date>.<fmt>``."""
+    from flask import Response, stream_with_context
+
+    from app.services import exports, timesource
+
+    stamp = timesource.today().isoformat()
+    if fmt == "csv":
+        response = Response(stream_with_context(exports.csv_chunks(rows)), mimetype="text/csv")
+    else:
+        response = Response(_sent(exports.xlsx_file(rows, sheet=title[:31])), mimetype=XLSX)
+    response.headers["Content-Disposition"] = (f"attachment; filename={ascii_stem}-{stamp}.{fmt}; "
+                                               f"filename*=UTF-8''{quote(f'{title}-{stamp}.{fmt}')}")
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _sent(file, size: int = 64 * 1024):
+    """A file's bytes in blocks, the file closed once they are sent (or the client went away)."""
+    with file:
+        while block := file.read(size):
+            yield block
+
+
+def workbook_download(content: bytes, *, ascii_name: str, filename: str):
+    """A finished .xlsx workbook as a download: an ASCII name, and the real one for browsers that read it."""
+    from flask import Response
+
+    return Response(content, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"})

@@ -198,8 +198,8 @@ class CaseClock(db.Model):
 
 
 class Event(db.Model):
-    """One accepted transition (or system event); never updated or deleted. Each carries the hash of its
-    predecessor, so an auditor can verify the chain."""
+    """One accepted transition (or system event); never updated or deleted (on PostgreSQL a trigger refuses
+    it). Each carries the MAC of its predecessor, so an auditor can verify the chain (services.integrity)."""
 
     __tablename__ = "events"
     __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)  # also the index on case_id
@@ -219,9 +219,14 @@ class Event(db.Model):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     data: Mapped[dict] = mapped_column(JSON)
     clocks: Mapped[dict] = mapped_column(JSON)
+    # The case's data after this event, when the event changed it (the opening event always): what the case
+    # looked like on a past date (services.audit.case_as_of).
+    data_after: Mapped[dict | None] = mapped_column(JSON)
     # 补录: recorded afterwards, for a step done outside the service (its letter was not generated here)
     backfilled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The id of the key (app.keys) under which ``hash``, the MAC of every other column, was made.
+    key_id: Mapped[str] = mapped_column(sa.String(40))
     hash: Mapped[str] = mapped_column(sa.String(64))
 
 
@@ -250,6 +255,53 @@ class Document(db.Model):
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     issued_on: Mapped[dt.date] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The MAC of the columns above (``sha256`` standing for the bytes) and of the issuing event's MAC.
+    key_id: Mapped[str] = mapped_column(sa.String(40))
+    mac: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditRecord(db.Model):
+    """An attempt that changed nothing but must leave a trace: a sign-in, a failed one, a sign-out, a refused
+    request, an attempt to open a case out of scope (services.audit_log)."""
+
+    __tablename__ = "audit_records"
+    __table_args__ = (sa.Index("ix_audit_records_agency_id", "agency_code", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_code: Mapped[str | None] = mapped_column(sa.String(40))  # None: a name that is no user's
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    channel: Mapped[str] = mapped_column(sa.String(10))  # api or web
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(sa.String(80))  # as typed (control characters escaped)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    method: Mapped[str] = mapped_column(sa.String(10))
+    path: Mapped[str] = mapped_column(sa.String(300))
+    status: Mapped[int | None]
+    code: Mapped[str] = mapped_column(sa.String(60))
+    message: Mapped[str] = mapped_column(sa.String(500))
+    case_id: Mapped[int | None]  # not a foreign key: the case may not exist
+    trigger: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class ReportLock(db.Model):
+    """A reporting year an administrator locked: the figures and the workbook as published, kept so the report
+    can be reproduced byte for byte; afterwards no change that would alter a figure is accepted."""
+
+    __tablename__ = "report_locks"
+    __table_args__ = (sa.UniqueConstraint("agency_code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_code: Mapped[str] = mapped_column(sa.String(40))
+    year: Mapped[int]
+    locked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    locked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    figures: Mapped[dict] = mapped_column(JSON)  # table 三: row -> column -> count
+    workbook: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    workbook_sha256: Mapped[str] = mapped_column(sa.String(64))
+
+    locked_by: Mapped[User] = relationship()
 
 
 class SerialCounter(db.Model):

@@ -2,6 +2,14 @@
 schema the models describe."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -26,19 +34,44 @@ def test_production_refuses_to_start_without_a_database_url(monkeypatch):
         create_app(ProductionConfig)
 
 
-def production(monkeypatch):
+def production(monkeypatch, folder):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-real-secret-from-the-environment")
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
+    keys = folder / "event_keys.json"
+    keys.write_text(json.dumps({"current": "k1", "keys": {"k1": "ab" * 32}}))
+    monkeypatch.setattr(ProductionConfig, "EVENT_KEYS_FILE", str(keys))
+    return keys
 
 
-def test_production_refuses_to_start_without_the_agencys_real_contact_details(monkeypatch):
-    production(monkeypatch)
+@pytest.mark.parametrize("content, message", [
+    (None, "set EVENT_KEYS_FILE"),
+    ("missing", "does not exist"),
+    ({"current": "k1", "keys": {"k1": "ab" * 16}}, "keys k1 are shorter than 32 bytes"),
+    ({"current": "k2", "keys": {"k1": "ab" * 32}}, "the current key 'k2' is not among the keys"),
+    ("not json", "Expecting value"),
+])
+def test_production_refuses_to_start_without_good_event_keys(monkeypatch, tmp_path, content, message):
+    keys = production(monkeypatch, tmp_path)
+    if content is None:
+        monkeypatch.setattr(ProductionConfig, "EVENT_KEYS_FILE", None)
+    elif content == "missing":
+        keys.unlink()
+    else:
+        keys.write_text(content if isinstance(content, str) else json.dumps(content))
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        create_app(ProductionConfig, {"AGENCIES": {"gzsft": REAL}})
+
+
+REAL = {**DEMO_GZSFT, "address": "贵州省贵阳市观山湖区某路1号", "phone": "0851-12345678"}
+
+
+def test_production_refuses_to_start_without_the_agencys_real_contact_details(monkeypatch, tmp_path):
+    production(monkeypatch, tmp_path)
     with pytest.raises(RuntimeError, match="agencies gzsft lack real contact details"):
         create_app(ProductionConfig)  # the built-in default ships no address or telephone
     with pytest.raises(RuntimeError, match="agencies gzsft lack real contact details"):
         create_app(ProductionConfig, {"AGENCIES": {"gzsft": DEMO_GZSFT}})  # nor the demonstration's
-    real = {**DEMO_GZSFT, "address": "贵州省贵阳市观山湖区某路1号", "phone": "0851-12345678"}
-    assert create_app(ProductionConfig, {"AGENCIES": {"gzsft": real}}).config["AGENCIES"]["gzsft"] == real
+    assert create_app(ProductionConfig, {"AGENCIES": {"gzsft": REAL}}).config["AGENCIES"]["gzsft"] == REAL
 
 
 @pytest.mark.parametrize("given, expected", [
@@ -91,7 +124,87 @@ def test_the_chain_head_migration_backfills_existing_cases(tmp_path):
                     " effective_on, recorded_at, data, clocks, prev_hash, hash) VALUES"
                     f" (7, {seq}, 't', 's', 1, 'u', 'handler', '2026-11-23', '2026-11-27 00:00:00', '{{}}', '{{}}',"
                     f" '{'0' * 64}', '{digest}')")
-        upgrade()
+        upgrade(revision="d4b2e6f7a8c9")
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT last_seq, last_hash FROM cases WHERE id = 7").one() == (2, "b" * 64)
+        db.engine.dispose()
+
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+ZERO_BYTE_SHA256 = hashlib.sha256(b"\0").hexdigest()
+
+
+def _old_database(tmp_path, *, tamper: bool):
+    """A database as revision e2c4a6b8d0f3 left it, with a case whose two events are chained with round 1's
+    plain SHA-256 hashes and a letter issued by the second."""
+    from flask_migrate import upgrade
+
+    from config import TestingConfig
+
+    spec = importlib.util.spec_from_file_location("keyed", MIGRATIONS / "f3d5b7c9e1a2_keyed_event_chain.py")
+    keyed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(keyed)
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    with app.app_context():
+        upgrade(revision="e2c4a6b8d0f3")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, username, display_name, password_hash, role, department, agency_code, active,"
+                " created_at) VALUES (1, 'u', 'u', 'x', 'handler', '', 'gzsft', 1, '2026-11-27 00:00:00')")
+            prev, rows = "0" * 64, []
+            for seq, trigger, state in ((1, "register", "received"), (2, "accept", "in_progress")):
+                event = SimpleNamespace(case_id=7, seq=seq, trigger=trigger, from_state=None, to_state=state,
+                                        reason=None, actor_name="u", role="handler",
+                                        effective_on=dt.date(2026, 11, 23),
+                                        recorded_at=dt.datetime(2026, 11, 27, seq, tzinfo=dt.UTC),
+                                        data={"n": seq}, clocks={}, backfilled=False)
+                digest = keyed._plain_hash(prev, event)
+                rows.append((seq, trigger, state, prev, digest if not (tamper and seq == 1) else "f" * 64))
+                prev = digest
+            conn.exec_driver_sql(
+                "INSERT INTO cases (id, agency_code, process, definition_version, reference, state, version, department,"
+                " data, received_on, due_provisional, last_effective_on, last_seq, last_hash, created_by_id, created_at,"
+                f" updated_at) VALUES (7, 'gzsft', 'disclosure_request', 1, 'R1', 'in_progress', 2, '', '{{}}',"
+                f" '2026-11-20', 0, '2026-11-23', 2, '{prev}', 1, '2026-11-27 00:00:00', '2026-11-27 00:00:00')")
+            for seq, trigger, state, prev_hash, digest in rows:
+                conn.exec_driver_sql(
+                    "INSERT INTO events (id, case_id, seq, trigger, to_state, definition_version, actor_name, role,"
+                    " effective_on, recorded_at, data, clocks, backfilled, prev_hash, hash) VALUES"
+                    f" ({seq}, 7, {seq}, '{trigger}', '{state}', 1, 'u', 'handler', '2026-11-23',"
+                    f" '2026-11-27 0{seq}:00:00.000000', '{{\"n\": {seq}}}', '{{}}', 0, '{prev_hash}', '{digest}')")
+            conn.exec_driver_sql(
+                "INSERT INTO documents (id, case_id, event_id, agency_code, kind, year, serial, number, title, addressee,"
+                " filename, content, size, sha256, issued_on, created_at) VALUES (1, 7, 2, 'gzsft', 'reply', 2026, 1,"
+                f" 'N1', 'T', 'A', 'f.docx', X'00', 1, '{ZERO_BYTE_SHA256}', '2026-11-23',"
+                " '2026-11-27 02:00:00')")
+    return app
+
+
+def test_the_keyed_chain_migration_remakes_every_chain_under_the_key_after_checking_it(tmp_path):
+    from flask_migrate import upgrade
+
+    from app.models import Case
+    from app.services.integrity import check_case
+
+    app = _old_database(tmp_path, tamper=False)
+    with app.app_context():
+        upgrade()
+        case = db.session.get(Case, 7)
+        assert check_case(case) is None
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT DISTINCT key_id FROM events").all() == [("test-1",)]
+            assert conn.exec_driver_sql("SELECT key_id, length(mac) FROM documents").all() == [("test-1", 64)]
+        db.engine.dispose()
+
+
+def test_the_keyed_chain_migration_refuses_a_history_altered_before_it(tmp_path):
+    from flask_migrate import upgrade
+
+    app = _old_database(tmp_path, tamper=True)
+    with app.app_context(), pytest.raises(SystemExit) as stopped:  # Flask-Migrate logs the error and exits
+        upgrade()
+    assert "case R1 (id 7): event 1 does not match its hash: the history was altered before this upgrade" \
+        in str(stopped.value.__context__)
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "e2c4a6b8d0f3"
         db.engine.dispose()

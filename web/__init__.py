@@ -28,9 +28,11 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     from . import (  # noqa: F401  (routes and template helpers register on import)
         admin,
+        audit,
         auth,
         filters,
         imports,
+        reports,
         views,
     )
 

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.services import sessions
+from app.services import audit_log, sessions
 
 from . import bp, limiter, login_manager
 
@@ -77,12 +77,32 @@ def sign_in():
         signed = sessions.sign_in(form.username.data, form.password.data, address=request.remote_addr or "",
                                   user_agent=request.user_agent.string)
         if signed is not None:
+            audit_log.record(audit_log.SIGN_IN, attempt(), user=signed.user)
             login_user(Person(signed))
             return redirect(_safe_next(request.args.get("next")))
+        audit_log.record(audit_log.SIGN_IN_FAILED, attempt(), username=form.username.data, status=401,
+                         code="invalid_credentials", message="用户名或密码不正确，或账号已停用")
         form.password.errors.append("用户名或密码不正确，或账号已停用")
         return render_template("sign_in.html", form=form), 401
     status = 400 if request.method == "POST" else 200
     return render_template("sign_in.html", form=form), status
+
+
+def attempt() -> audit_log.Attempt:
+    return audit_log.Attempt(channel="web", method=request.method, path=request.path,
+                             address=request.remote_addr or "")
+
+
+@bp.after_request
+def record_refusal(response):
+    """The auditor's record of a page's refusal (403, 409, 422, 429 ...; the sign-in page records its own):
+    the view may say why in ``g.refusal``."""
+    if response.status_code in audit_log.RECORDED_STATUSES and request.endpoint != "web.sign_in":
+        why = g.pop("refusal", {})
+        audit_log.record(audit_log.REFUSED, attempt(), user=g.get("user"), status=response.status_code,
+                         code=why.get("code", ""), message=why.get("message", ""), case_id=why.get("case_id"),
+                         trigger=why.get("trigger"))
+    return response
 
 
 def _safe_next(target: str | None) -> str:
@@ -96,6 +116,7 @@ def _safe_next(target: str | None) -> str:
 def sign_out():
     if current_user.is_authenticated:
         sessions.sign_out(current_user.key)
+        audit_log.record(audit_log.SIGN_OUT, attempt(), user=current_user.user)
     logout_user()
     flash("已退出登录", "info")
     return redirect(url_for("web.sign_in"))

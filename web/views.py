@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from urllib.parse import quote
 
-from flask import Response, abort, flash, g, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from app.downloads import stored_file
+from app.downloads import stored_file, table_download
+from app.services import audit_log, deliveries, documents, exports
 from app.services import cases as service
-from app.services import deliveries, documents, exports, timesource
-from app.services.errors import ConcurrentUpdate, NotFound
+from app.services.errors import ConcurrentUpdate, NotFound, OutOfScope
 from app.services.registration import open_case
 from app.services.users import departments, find_user
 from app.services.worklist import home_lists
@@ -23,6 +22,7 @@ from workflow.letters import DELIVERY_METHODS
 from workflow.processes import PROCESSES, get_engine, get_process
 
 from . import bp
+from .auth import attempt
 from .forms import flat_errors, form_fields, labels, read, row_counts
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,11 +39,15 @@ def require_sign_in():
 
 @bp.errorhandler(NotFound)
 def not_found(error):
+    if isinstance(error, OutOfScope):
+        audit_log.record(audit_log.DENIED, attempt(), user=g.user, status=404, code=error.code, message=error.message,
+                         case_id=error.case_id)
     return render_template("error.html", title="未找到", message=error.message), 404
 
 
 @bp.errorhandler(NotPermitted)
 def not_permitted(error):
+    g.refusal = {"code": error.code, "message": error.message}
     return render_template("error.html", title="无权操作", message=error.message), 403
 
 
@@ -149,6 +153,12 @@ def register(process: str):
 # -- the case page ----------------------------------------------------------------------------------
 def _case_page(case, *, status: int = 200, open_trigger: str | None = None, errors=None, values=None,
                conflict=None):
+    if status >= 400:  # for the auditor's record of the refusal (web.auth.record_refusal)
+        said = "；".join(f"{field}: {m}" if field != "_schema" else m
+                        for field, messages in (errors or {}).items() for m in messages)
+        g.refusal = {"code": {403: "not_permitted", 409: "conflict"}.get(status, "invalid_data"),
+                     "message": said or ("案件已被他人更新（版本冲突）" if conflict is not None else ""),
+                     "case_id": case.id, "trigger": open_trigger}
     process = get_process(case.process)
     engine = get_engine(case.process)
     statuses = service.triggers_of(case, actor=g.user)
@@ -264,16 +274,7 @@ def export_cases(fmt: str):
         errors = getattr(exc, "errors", None) or exc.details.get("errors") or {"process": [exc.message]}
         return render_template("error.html", title="导出条件有误",
                                message="；".join(f"{k}：{'、'.join(v)}" for k, v in errors.items())), 422
-    stamp = timesource.today().isoformat()
-    everything = itertools.chain([first], rows)
-    if fmt == "csv":
-        response = Response(stream_with_context(exports.csv_chunks(everything)), mimetype="text/csv")
-    else:
-        response = send_file(exports.xlsx_file(everything), mimetype=XLSX, as_attachment=True,
-                             download_name=f"cases-{stamp}.xlsx")
-    response.headers["Content-Disposition"] = (f"attachment; filename=cases-{stamp}.{fmt}; "
-                                               f"filename*=UTF-8''{quote(f'案件列表-{stamp}.{fmt}')}")
-    return response
+    return table_download(itertools.chain([first], rows), fmt, ascii_stem="cases", title="案件列表")
 
 
 @bp.post("/documents/<int(max=2147483647):document_id>/delivery")

@@ -19,13 +19,13 @@ from workflow.processes import PROCESSES, get_engine, get_process
 
 from ..extensions import db
 from ..models import Case, Document, Event, User, bigrams, folded
-from . import documents, letter_templates, timesource
+from . import annual_report, documents, integrity, letter_templates, timesource
 from .agencies import agency_settings, rules_for
 from .calendar import current_calendar
 from .clocks import evaluate_clocks, overdue_cases, save_clocks
 from .context import context_for
-from .errors import ConcurrentUpdate, NotFound
-from .events import append_event, events_of, verify_chain
+from .errors import ConcurrentUpdate, NotFound, OutOfScope
+from .events import append_event, events_of
 from .scope import may_see, visible_cases
 from .transaction import Idempotency, Result, replay, run
 
@@ -34,8 +34,10 @@ from .transaction import Idempotency, Result, replay, run
 def get_case(case_id: int, *, actor: User) -> Case:
     """A case the actor may see (``scope``), with its clocks in the same query (every use reads them)."""
     case = db.session.get(Case, case_id, options=[joinedload(Case.clocks)])
-    if case is None or not may_see(actor, case):
+    if case is None:
         raise NotFound(f"案件 {case_id} 不存在")
+    if not may_see(actor, case):
+        raise OutOfScope(f"案件 {case_id} 不存在", case_id=case_id)
     return case
 
 
@@ -204,8 +206,9 @@ def case_clocks(case: Case) -> list[dict]:
 
 
 def case_events(case: Case) -> tuple[list[Event], bool]:
-    """A case's events, oldest first, and whether their hash chain verifies."""
-    return events_of(case), not verify_chain(case)
+    """A case's events, oldest first, and whether their chain, the letters' records and the case row hold
+    (the letters' bytes are checked by ``verify-events``)."""
+    return events_of(case), integrity.check_case(case, letters=False) is None
 
 
 def case_documents(case: Case) -> list[Document]:
@@ -294,6 +297,7 @@ def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effecti
     engine = get_engine(case.process)
     agency = agency_settings(case.agency_code)
     today = timesource.today()
+    counted = annual_report.report_key(case)  # what a locked year's report counts of this case, before
     effective = _check_effective_on(effective_on, case, today)
     ctx = context_for(engine.process, case, role=actor.role, effective_on=effective, now=timesource.now(),
                       calendar=current_calendar(), rules=rules_for(agency, case.process), params=params)
@@ -307,11 +311,13 @@ def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effecti
             f"文书的成文日期为生成之日（{today.isoformat()}），业务日期不能早于今天；线下已办理并发出文书的，"
             "请由审核人以“补录”方式登记"]})
 
+    data_changed = ctx.data != case.data
     case.state, case.reason, case.data = ctx.state, ctx.reason, ctx.data
     case.summary = engine.process.summary(ctx.data)
     case.last_effective_on, case.updated_at = effective, ctx.now
     if engine.process.state(ctx.state).terminal:
         case.closed_on = effective
+    annual_report.check_unlocked(case.agency_code, counted, annual_report.report_key(case), field="effective_on")
     snapshot = save_clocks(case, engine.process, ctx.clocks, ctx.calendar)
     data = outcome.params
     if backfill is not None:
@@ -320,7 +326,8 @@ def _fire(case: Case, trigger: str, *, actor: User, params: dict | None, effecti
         letters = []  # issued outside the service: nothing is generated
     event = append_event(case, trigger=trigger, from_state=outcome.from_state, actor=actor,
                          actor_name=actor.username, role=actor.role, effective_on=effective,
-                         data=data, clocks=snapshot, backfilled=backfill is not None)
+                         data=data, clocks=snapshot, backfilled=backfill is not None,
+                         letters=[letter.name for letter in letters], data_after=ctx.data if data_changed else None)
     db.session.flush()  # the version check happens here: a concurrent winner makes this raise
     result = Result(case, event)
     for letter in letters:

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..models import Case, Document, SerialCounter, User
 from . import letter_templates, pdf, timesource
 from .errors import NotFound
+from .events import seal_document
 from .scope import may_see
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def issue(letter: LetterKind, *, case, event, agency: dict, make_input) -> Docum
                    serial=serial, number=number, title=context["title"], addressee=context["addressee"],
                    filename=f"{number}{context['title']}.docx", content=content, size=len(content),
                    sha256=hashlib.sha256(content).hexdigest(), issued_on=issued_on, created_at=timesource.now())
+    seal_document(doc, event)
     db.session.add(doc)
     return doc
 

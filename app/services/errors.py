@@ -16,6 +16,15 @@ class NotFound(WorkflowError):
     code = "not_found"
 
 
+class OutOfScope(NotFound):
+    """The record exists but is not the actor's to see: answered as not found (its existence is not
+    revealed), and recorded for the auditor."""
+
+    def __init__(self, message: str, *, case_id: int):
+        super().__init__(message)
+        self.case_id = case_id
+
+
 class IdempotencyMismatch(WorkflowError):
     """An Idempotency-Key reused for a different request."""
 

@@ -1,9 +1,11 @@
-"""The event history of a case: append-only, each event chained to its predecessor by a SHA-256 hash
-whose head is kept on the case row; read back lazily for guards and letters, and verified for audits."""
+"""The event history of a case: append-only, each event chained to its predecessor by a MAC (HMAC-SHA256
+under a key kept outside the database, app.keys) whose head is kept on the case row; each letter MAC'd
+with its event; read back lazily for guards and letters. Verification: app.services.integrity."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 
@@ -12,61 +14,74 @@ import sqlalchemy as sa
 from workflow.engine import as_json
 
 from ..extensions import db
-from ..models import Case, Event, User
+from ..keys import EventKeys, event_keys
+from ..models import Case, Document, Event, User
 from . import timesource
 
 GENESIS = "0" * 64
 
 
-def _hash(prev: str, payload: dict) -> str:
-    body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((prev + body).encode()).hexdigest()
+def _canonical(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def event_payload(event: Event) -> dict:
-    """The fields an event's hash covers."""
-    payload = {"case_id": event.case_id, "seq": event.seq, "trigger": event.trigger, "from": event.from_state,
-               "to": event.to_state, "reason": event.reason, "actor": event.actor_name, "role": event.role,
-               "effective_on": event.effective_on.isoformat(), "recorded_at": event.recorded_at.isoformat(),
-               "data": event.data, "clocks": event.clocks}
-    if event.backfilled:  # only when set, so the hashes of earlier events stay as they were
-        payload["backfilled"] = True
-    return payload
+def event_payload(event: Event, letters: list[str]) -> dict:
+    """What an event's MAC covers: every column but its id and the MAC itself (its predecessor's MAC and
+    the key's id included), and the kinds of the letters it issued."""
+    return {"case_id": event.case_id, "seq": event.seq, "trigger": event.trigger, "from": event.from_state,
+            "to": event.to_state, "reason": event.reason, "definition_version": event.definition_version,
+            "actor_id": event.actor_id, "actor": event.actor_name, "role": event.role,
+            "effective_on": event.effective_on.isoformat(), "recorded_at": event.recorded_at.isoformat(),
+            "data": event.data, "clocks": event.clocks, "data_after": event.data_after,
+            "backfilled": bool(event.backfilled),
+            "prev": event.prev_hash, "key_id": event.key_id, "letters": sorted(letters)}
+
+
+def event_mac(event: Event, letters: list[str], keys: EventKeys) -> str:
+    """HMAC-SHA256 of the event's payload under the key it names."""
+    return hmac.new(keys.key(event.key_id), _canonical(event_payload(event, letters)), hashlib.sha256).hexdigest()
+
+
+def document_mac(doc: Document, event_mac_: str, keys: EventKeys) -> str:
+    """HMAC-SHA256 of a letter's columns (its SHA-256 standing for its bytes) and its event's MAC."""
+    payload = {"event": event_mac_, "case_id": doc.case_id, "agency_code": doc.agency_code, "kind": doc.kind,
+               "year": doc.year, "serial": doc.serial, "number": doc.number, "title": doc.title,
+               "addressee": doc.addressee, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256,
+               "issued_on": doc.issued_on.isoformat(), "created_at": doc.created_at.isoformat(), "key_id": doc.key_id}
+    return hmac.new(keys.key(doc.key_id), _canonical(payload), hashlib.sha256).hexdigest()
 
 
 def append_event(case: Case, *, trigger: str, from_state: str | None, actor: User | None, actor_name: str,
-                 role: str, effective_on: dt.date, data: dict, clocks: dict, backfilled: bool = False) -> Event:
-    """Append the next event of the case's chain: its sequence and predecessor's hash come from the
-    case row (the version check on that row serialises appends)."""
+                 role: str, effective_on: dt.date, data: dict, clocks: dict, backfilled: bool = False,
+                 letters: list[str] = (), data_after: dict | None = None) -> Event:
+    """Append the next event of the case's chain, MAC'd under the current key: its sequence and its
+    predecessor's MAC come from the case row (the version check on that row serialises appends).
+    ``letters``: the kinds of the letters this event will issue (``seal_document`` each); ``data_after``:
+    the case's data when this event changed it."""
+    keys = event_keys()
     prev_hash, seq = case.last_hash or GENESIS, (case.last_seq or 0) + 1
     event = Event(case_id=case.id, seq=seq, trigger=trigger, from_state=from_state, to_state=case.state,
                   reason=case.reason, definition_version=case.definition_version,
                   actor_id=actor.id if actor else None, actor_name=actor_name, role=role, effective_on=effective_on,
                   recorded_at=timesource.now(), data=as_json(data), clocks=clocks, backfilled=backfilled,
-                  prev_hash=prev_hash, hash="")
-    event.hash = _hash(prev_hash, event_payload(event))
+                  data_after=as_json(data_after) if data_after is not None else None, prev_hash=prev_hash,
+                  key_id=keys.current, hash="")
+    event.hash = event_mac(event, list(letters), keys)
     case.last_seq, case.last_hash = seq, event.hash
     db.session.add(event)
     return event
 
 
+def seal_document(doc: Document, event: Event) -> None:
+    """Give a letter its MAC, bound to the event that issued it."""
+    keys = event_keys()
+    doc.key_id = keys.current
+    doc.mac = document_mac(doc, event.hash, keys)
+
+
 def events_of(case: Case) -> list[Event]:
     """A case's events, oldest first."""
     return list(db.session.scalars(sa.select(Event).where(Event.case_id == case.id).order_by(Event.seq)))
-
-
-def verify_chain(case: Case) -> list[int]:
-    """Sequence numbers of events whose hash does not match their content and predecessor; a history
-    whose last event is not the head recorded on the case (an event deleted at the end) reports the
-    recorded head's sequence number."""
-    prev, broken, last_seq = GENESIS, [], 0
-    for event in db.session.scalars(sa.select(Event).where(Event.case_id == case.id).order_by(Event.seq)):
-        if event.prev_hash != prev or event.hash != _hash(prev, event_payload(event)):
-            broken.append(event.seq)
-        prev, last_seq = event.hash, event.seq
-    if (last_seq, prev) != (case.last_seq, case.last_hash) and case.last_seq not in broken:
-        broken.append(case.last_seq)
-    return broken
 
 
 class History(Sequence):

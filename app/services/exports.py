@@ -60,10 +60,10 @@ def _inert(value):
     return value
 
 
-def xlsx_file(rows: Iterator[list]) -> tempfile.SpooledTemporaryFile:
+def xlsx_file(rows: Iterator[list], *, sheet: str = "案件") -> tempfile.SpooledTemporaryFile:
     """An .xlsx workbook written row by row (openpyxl's write-only mode) into a temporary file."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("案件")
+    sheet = workbook.create_sheet(sheet)
     for row in rows:
         sheet.append([_inert(v) for v in row])
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)

@@ -12,7 +12,7 @@ from workflow.processes import get_engine
 
 from ..extensions import db
 from ..models import Case, Event, User
-from . import documents, timesource
+from . import annual_report, documents, timesource
 from .agencies import agency_settings, rules_for
 from .calendar import current_calendar
 from .clocks import save_clocks
@@ -45,6 +45,7 @@ def _open_case(process: str, data: dict, *, actor: User, department: str | None,
     serial = documents.next_number(agency["code"], received_on.year, f"case:{process}")
     case, snapshot = build_case(engine, ctx, received_on, actor=actor, agency=agency, serial=serial, now=now,
                                 department=department or params.get("department"), assignee=assignee)
+    annual_report.check_unlocked(case.agency_code, None, annual_report.report_key(case), field="arrived_on")
     db.session.add(case)
     db.session.flush()
     event = record_opening(case, actor=actor, params=params, received_on=received_on, snapshot=snapshot)
@@ -93,4 +94,4 @@ def build_case(engine: Engine, ctx: Context, received_on: dt.date, *, actor: Use
 def record_opening(case: Case, *, actor: User, params: dict, received_on: dt.date, snapshot: dict) -> Event:
     """The case's first event (it needs the case id: call after the flush)."""
     return append_event(case, trigger="register", from_state=None, actor=actor, actor_name=actor.username,
-                        role=actor.role, effective_on=received_on, data=params, clocks=snapshot)
+                        role=actor.role, effective_on=received_on, data=params, clocks=snapshot, data_after=case.data)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import User, WebSession
 from . import timesource
+from .credentials import authenticate
 
 SIGNED_OUT, IDLE, DEACTIVATED = "signed_out", "idle", "deactivated"
 # A session's last use is written at most this often, so reading pages does not write on every request.
@@ -40,9 +41,8 @@ def _idle_limit() -> dt.timedelta:
 def sign_in(username: str, password: str, *, address: str = "", user_agent: str = "") -> SignedIn | None:
     """A new session for valid credentials of an active user, else None. An unknown username costs the same
     password check as a known one, so the time taken does not tell which names exist."""
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    valid = user.check_password(password) if user is not None else _dummy_check(password)
-    if user is None or not valid or not user.active:
+    user = authenticate(username, password)
+    if user is None:
         return None
     key = secrets.token_urlsafe(32)
     now = timesource.now()
@@ -50,18 +50,6 @@ def sign_in(username: str, password: str, *, address: str = "", user_agent: str 
                               user_agent=user_agent[:300], created_at=now, last_seen_at=now, end_reason=""))
     db.session.commit()
     return SignedIn(key, user)
-
-
-_DUMMY = None
-
-
-def _dummy_check(password: str) -> bool:
-    global _DUMMY
-    if _DUMMY is None:
-        _DUMMY = User(password_hash="")
-        _DUMMY.set_password(secrets.token_urlsafe(16))
-    _DUMMY.check_password(password)
-    return False
 
 
 def resume(key: str) -> SignedIn | None:

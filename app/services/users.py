@@ -19,6 +19,7 @@ from workflow.fields import unstorable
 from ..extensions import db
 from ..models import ApiToken, User, WebSession
 from . import timesource
+from .credentials import authenticate
 from .errors import NotFound
 from .sessions import DEACTIVATED
 
@@ -86,17 +87,17 @@ def _password_errors(password: str) -> list[str]:
     return []
 
 
-def issue_token(username: str, password: str) -> str | None:
-    """A new bearer token for valid credentials, else None."""
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+def issue_token(username: str, password: str) -> tuple[str, User] | None:
+    """A new bearer token and its user for valid credentials, else None."""
+    user = authenticate(username, password)
+    if user is None:
         return None
     token = secrets.token_urlsafe(32)
     now = timesource.now()
     db.session.add(ApiToken(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id, created_at=now,
                             expires_at=now + dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])))
     db.session.commit()
-    return token
+    return token, user
 
 
 def user_for_token(token: str) -> User | None:

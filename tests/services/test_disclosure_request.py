@@ -17,8 +17,9 @@ from app.extensions import db as _db
 from app.models import Case, CaseClock, Document, Event, SerialCounter
 from app.services import calendar as calendar_service
 from app.services import cases as case_service
-from app.services.events import verify_chain
+from app.services.integrity import check_case
 from tests import factories
+from tests.tampering import intruder
 from workflow.errors import GuardFailed, InvalidData, NotPermitted, TriggerNotAllowed
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -197,7 +198,7 @@ def test_a_case_through_every_kind_of_pause_and_extension_is_disclosed(staff):
     assert evs[0].recorded_at == dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
     assert [e.recorded_at.astimezone(factories.CST).date() for e in evs[1:]] == [e.effective_on for e in evs[1:]]
     assert [e.prev_hash for e in evs[1:]] == [e.hash for e in evs[:-1]]
-    assert verify_chain(case) == []
+    assert check_case(case) is None
     docs = _db.session.scalars(sa.select(Document).where(Document.case_id == case.id)
                                            .order_by(Document.id)).all()
     assert [(d.kind, d.number, d.event_id) for d in docs] == [
@@ -214,10 +215,12 @@ def test_a_tampered_event_breaks_the_chain(staff, db):
     case = open_case(staff)
     fire(case, "accept", staff.handler, "2026-11-23")
     fire(case, "extend", staff.approver, "2026-11-24", days=3, reason="档案较多")
-    assert verify_chain(case) == []
-    db.session.execute(sa.update(Event).where(Event.case_id == case.id, Event.seq == 2)
-                       .values(effective_on=D("2026-11-20")))
-    assert verify_chain(case) == [2]
+    assert check_case(case) is None
+    db.session.commit()
+    with intruder(db) as conn:
+        conn.execute(sa.update(Event).where(Event.case_id == case.id, Event.seq == 2)
+                     .values(effective_on=D("2026-11-20")))
+    assert check_case(case).seq == 2
 
 
 # -- correction: the 7-WD notice, the window, the restart ---------------------------------------------------
@@ -260,7 +263,7 @@ def test_correction_notice_window_restart_and_unclear_after_correction_is_unavai
         ("approve", "under_review", "unavailable"),
     ]
     assert events(case)[2].clocks["reply"]["due_on"] == "2026-11-09"
-    assert verify_chain(case) == []
+    assert check_case(case) is None
 
 
 def test_correction_lapsed_closes_the_case_after_the_window(staff):
@@ -274,7 +277,7 @@ def test_correction_lapsed_closes_the_case_after_the_window(staff):
     assert (last.seq, last.trigger, last.from_state, last.to_state, last.reason, last.role) == (
         3, "correction_lapsed", "awaiting_correction", "closed_other", "correction_lapsed", "handler")
     assert last.clocks["correction"]["status"] == "stopped"
-    assert verify_chain(case) == []
+    assert check_case(case) is None
 
 
 def test_fee_lapsed_closes_the_case_after_the_payment_window(staff, clock):
@@ -299,7 +302,7 @@ def test_fee_lapsed_closes_the_case_after_the_payment_window(staff, clock):
         ("fee_lapsed", "awaiting_fee", "closed_other", "wang_handler", "handler", "2026-12-02"),
     ]
     assert all(c["status"] == "stopped" for c in events(case)[-1].clocks.values())
-    assert verify_chain(case) == []
+    assert check_case(case) is None
 
 
 def test_withdrawal_during_a_consultation_closes_the_case(staff):
@@ -317,7 +320,7 @@ def test_withdrawal_during_a_consultation_closes_the_case(staff):
     assert {n: c["status"] for n, c in last.clocks.items()} == {"reply": "stopped", "consultation": "stopped"}
     assert [d.kind for d in result.documents] == ["reply"]
     refused(case, TriggerNotAllowed, "accept", staff.handler, "2026-11-06")
-    assert verify_chain(case) == []
+    assert check_case(case) is None
 
 
 def test_third_party_objection_leads_to_withheld(staff):
@@ -334,7 +337,7 @@ def test_third_party_objection_leads_to_withheld(staff):
     fire(case, "approve", staff.approver, "2026-11-10")
     assert (case.state, case.reason) == ("withheld", "third_party_rights")
     assert events(case)[3].data == {"opinion": "objection", "reasons": "含有核心技术参数"}
-    assert verify_chain(case) == []
+    assert check_case(case) is None
 
 
 def test_partial_disclosure(staff):
@@ -364,7 +367,7 @@ def test_unreasonable_volume_after_reasons_is_not_processed(staff):
          explanation="申请人说明的用途与所申请信息无关")
     fire(case, "approve", staff.approver, "2026-11-12")
     assert (case.state, case.reason) == ("not_processed", "unreasonable_volume")
-    assert verify_chain(case) == []
+    assert check_case(case) is None
 
 
 def test_closed_other_for_another_reason(staff):
@@ -484,7 +487,7 @@ def test_a_due_date_in_an_unpublished_year_is_provisional_and_is_redated_when_th
         assert last.data == {"reason": "载入2027年官方节假日安排", "changes": {"reply": {
             "old_due_on": old, "new_due_on": new, "old_provisional": True, "new_provisional": False}}}
         assert last.clocks["reply"]["due_on"] == new and last.clocks["reply"]["provisional"] is False
-        assert verify_chain(case) == []
+        assert check_case(case) is None
     assert len(events(closed)) == closed_events  # a closed case is not redated
 
     # Loading the same year again changes nothing and writes no event.

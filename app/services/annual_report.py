@@ -1,0 +1,278 @@
+"""Table 三 of the annual report (政府信息公开工作年度报告, 国办公开办函〔2021〕30号), computed from the cases of one
+agency and year: every row and column of the official layout (workflow.annual_report), the balance identity
+checked per column with the cases behind any imbalance, each cell's cases for drill-down, and the table as an
+.xlsx workbook in the official layout.
+
+Counted per application (one case), by its receipt date (Art. 31) and the business date it was closed:
+new = received in the year; carried in = received before it and still open on 1 January; handled = closed in
+the year, in the row of its terminal state and reason; carried out = received by 31 December and still open
+then. Cases are read in one streamed scan of the agency's applications open at some point in the year."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+
+from workflow import annual_report as layout
+from workflow.engine import ADMIN, APPROVER, AUDITOR, ROLE_TITLES
+from workflow.errors import InvalidData, NotPermitted
+
+from ..extensions import db
+from ..models import Case, ReportLock, User
+from . import timesource
+from .agencies import agency_settings
+
+PROCESS = "disclosure_request"
+REPORT_ROLES = (APPROVER, AUDITOR, ADMIN)
+COUNTED = ("new", "carried_in", "carried_out")  # besides the result rows
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A case the table cannot place: its outcome has no row, or its applicant no column."""
+
+    case_id: int
+    reference: str
+    what: str
+
+
+@dataclass
+class TableThree:
+    agency_code: str
+    year: int
+    cells: dict[str, dict[str, int]]  # row key -> column key -> count (parent rows summed)
+    cases: dict[tuple[str, str], list[int]] = field(repr=False)  # (row, column) -> case ids, directly counted
+    problems: list[Problem]
+
+    def value(self, row: str, column: str) -> int:
+        return self.cells.get(row, {}).get(column, 0)
+
+    @property
+    def imbalances(self) -> dict[str, tuple[int, int]]:
+        """Per column whose identity fails: (一 + 二, 三（七）+ 四)."""
+        out = {}
+        for column in layout.COLUMNS:
+            received = self.value("new", column) + self.value("carried_in", column)
+            accounted = self.value("handled", column) + self.value("carried_out", column)
+            if received != accounted:
+                out[column] = (received, accounted)
+        return out
+
+
+def check_reader(actor: User) -> None:
+    if actor.role not in REPORT_ROLES:
+        raise NotPermitted("年度报告需要角色：" + "、".join(ROLE_TITLES[r] for r in REPORT_ROLES),
+                           roles=list(REPORT_ROLES))
+
+
+def check_year(year: int) -> None:
+    if not 2008 <= year <= 2100:  # the Regulation took effect on 1 May 2008
+        raise InvalidData("参数有误", {"year": ["年度应在 2008 至 2100 之间"]})
+
+
+def table_three(actor: User, year: int) -> TableThree:
+    """The table for the actor's agency and the year."""
+    check_reader(actor)
+    check_year(year)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    applicant = Case.data["applicant_type"].as_string()
+    stmt = (sa.select(Case.id, Case.reference, Case.received_on, Case.closed_on, Case.state, Case.reason,
+                      applicant.label("applicant"))
+            .where(Case.agency_code == actor.agency_code, Case.process == PROCESS, Case.received_on <= end,
+                   sa.or_(Case.closed_on.is_(None), Case.closed_on >= start))
+            .order_by(Case.id).execution_options(yield_per=5000))
+    cases: dict[tuple[str, str], list[int]] = defaultdict(list)
+    problems: list[Problem] = []
+    for row in db.session.execute(stmt):
+        column = layout.column_of(row.applicant)
+        if column is None:
+            problems.append(Problem(row.id, row.reference, f"申请人类型 {row.applicant!r} 不属于表中任何一列"))
+            continue
+        try:
+            rows = layout.rows_of(year, row.received_on, row.closed_on, row.state, row.reason)
+        except layout.Unplaced as exc:
+            problems.append(Problem(row.id, row.reference, f"办结结果 {exc} 不属于“本年度办理结果”的任何一行"))
+            rows = ["new" if row.received_on >= start else "carried_in"]
+        for key in rows:
+            cases[(key, column)].append(row.id)
+    return TableThree(actor.agency_code, year, _cells(cases), dict(cases), problems)
+
+
+def _cells(cases: dict[tuple[str, str], list[int]]) -> dict[str, dict[str, int]]:
+    cells: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (row, column), ids in cases.items():
+        cells[row][column] += len(ids)
+    # The groups first, then 总计 (the sum of the groups).
+    for row in [r for r in layout.ROWS if r.parts and r.key != "handled"] + [layout.ROW_KEYS["handled"]]:
+        for part in row.parts:
+            for column, n in cells[part].items():
+                cells[row.key][column] += n
+    for row in cells.values():
+        row["total"] = sum(n for column, n in row.items() if column != "total")
+    return {key: dict(values) for key, values in cells.items()}
+
+
+def cell_cases(actor: User, year: int, row: str, column: str) -> list[Case]:
+    """The cases counted in one cell (a parent row: those of its parts; the 总计 column: every column's)."""
+    if row not in layout.ROW_KEYS or not (layout.ROW_KEYS[row].counts or layout.ROW_KEYS[row].parts
+                                          or row in COUNTED):
+        raise InvalidData("参数有误", {"row": [f"未知的行：{row}；可用：{', '.join(layout.ROW_KEYS)}"]})
+    if column not in layout.COLUMNS:
+        raise InvalidData("参数有误", {"column": [f"未知的列：{column}；可用：{', '.join(layout.COLUMNS)}"]})
+    table = table_three(actor, year)
+    rows = _leaves(row)
+    columns = [c for c in layout.COLUMNS if c != "total"] if column == "total" else [column]
+    ids = sorted(i for r in rows for c in columns for i in table.cases.get((r, c), []))
+    found = {c.id: c for c in db.session.scalars(sa.select(Case).where(Case.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids]
+
+
+def _leaves(row: str) -> list[str]:
+    parts = layout.ROW_KEYS[row].parts
+    return [leaf for part in parts for leaf in _leaves(part)] if parts else [row]
+
+
+# -- locked years ----------------------------------------------------------------------------------------
+def lock_of(agency_code: str, year: int) -> ReportLock | None:
+    return db.session.scalar(sa.select(ReportLock).where(ReportLock.agency_code == agency_code,
+                                                         ReportLock.year == year))
+
+
+def lock_year(actor: User, year: int) -> ReportLock:
+    """Lock the year's report (administrators): its figures and workbook are stored as they are now, and no
+    later change that would alter a figure is accepted. A report that does not balance cannot be locked."""
+    if actor.role != ADMIN:
+        raise NotPermitted("锁定年度报告需要角色：" + ROLE_TITLES[ADMIN], roles=[ADMIN])
+    table = table_three(actor, year)
+    existing = lock_of(actor.agency_code, year)
+    if existing is not None:
+        raise InvalidData("不能锁定", {"year": [f"{year} 年度报告已于 {_when(existing)} 锁定"]})
+    if table.imbalances or table.problems:
+        raise InvalidData("不能锁定", {"year": [f"{year} 年度报告表三不满足勾稽关系（{len(table.problems)} 件案件无法归入），"
+                                                "请先更正"]})
+    workbook = table_three_xlsx(table, agency_settings(actor.agency_code)["name"])
+    lock = ReportLock(agency_code=actor.agency_code, year=year, locked_by_id=actor.id, locked_at=timesource.now(),
+                      figures=table.cells, workbook=workbook, workbook_sha256=hashlib.sha256(workbook).hexdigest())
+    db.session.add(lock)
+    db.session.commit()
+    return lock
+
+
+def _when(lock: ReportLock) -> str:
+    return lock.locked_at.astimezone(timesource.local_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def report_key(case: Case) -> tuple | None:
+    """What of a case the report counts: receipt and closing dates, terminal state and reason, applicant."""
+    if case.process != PROCESS:
+        return None
+    return (case.received_on, case.closed_on, case.state, case.reason, (case.data or {}).get("applicant_type"))
+
+
+def check_unlocked(agency_code: str, before: tuple | None, after: tuple | None, *, field: str) -> None:
+    """Refuse a change of a case that would alter a figure of a locked year, naming the year and the cell.
+    An open application stays in the same cells whatever its state: those changes are not looked at."""
+    still_open = (before is not None and after is not None and before[1] is None and after[1] is None
+                  and (before[0], before[4]) == (after[0], after[4]))
+    if before == after or still_open:
+        return
+    for year, locked_at in db.session.execute(sa.select(ReportLock.year, ReportLock.locked_at).where(
+            ReportLock.agency_code == agency_code).order_by(ReportLock.year)):
+        old, new = _case_cells(year, before), _case_cells(year, after)
+        if old != new:
+            row, column = min(old ^ new, key=_table_order)  # the first changed cell, reading the table
+            when = locked_at.astimezone(timesource.local_zone()).strftime("%Y-%m-%d")
+            raise InvalidData("年度报告已锁定", {field: [
+                f"{year} 年度政府信息公开工作年度报告已于 {when} 锁定，此操作将改变表三“{layout.row_path(row)}”"
+                f"·“{layout.COLUMNS.get(column, column)}”一格的数字，不能办理"]})
+
+
+ROW_ORDER = {row.key: n for n, row in enumerate(layout.ROWS)}
+COLUMN_ORDER = {column: n for n, column in enumerate(layout.COLUMNS)}
+
+
+def _table_order(cell: tuple[str, str]) -> tuple[int, int]:
+    return ROW_ORDER.get(cell[0], len(ROW_ORDER)), COLUMN_ORDER.get(cell[1], len(COLUMN_ORDER))
+
+
+def _case_cells(year: int, key: tuple | None) -> set[tuple[str, str]]:
+    if key is None:
+        return set()
+    received_on, closed_on, state, reason, applicant = key
+    column = layout.column_of(applicant) or "?"
+    try:
+        rows = layout.rows_of(year, received_on, closed_on, state, reason)
+    except layout.Unplaced:
+        rows = ["new" if received_on >= dt.date(year, 1, 1) else "carried_in", "?"]
+    return {(row, c) for row in rows for c in (column, "total")}
+
+
+# -- the workbook ------------------------------------------------------------------------------------------
+def table_three_workbook(actor: User, year: int) -> tuple[bytes, str]:
+    """The year's table as .xlsx, and its file name: a locked year's exactly as it was locked."""
+    check_reader(actor)
+    name = agency_settings(actor.agency_code)["name"]
+    filename = f"{name}{year}年度政府信息公开工作年度报告（表三）.xlsx"
+    lock = lock_of(actor.agency_code, year)
+    if lock is not None:
+        return lock.workbook, filename
+    return table_three_xlsx(table_three(actor, year), name), filename
+
+
+def table_three_xlsx(table: TableThree, agency_name: str) -> bytes:
+    """The table in the official layout: a three-level header over the applicant columns, the balance note
+    in the corner, the rows with their official labels."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "表三"
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.append([f"{agency_name} {table.year} 年度政府信息公开工作年度报告"])
+    sheet.append([layout.TITLE])
+    sheet.merge_cells("A1:I1")
+    sheet.merge_cells("A2:I2")
+    for cell in ("A1", "A2"):
+        sheet[cell].font = Font(bold=True, size=14 if cell == "A1" else 12)
+        sheet[cell].alignment = centre
+    head = 3  # the header's first row
+    sheet.cell(head, 1, layout.BALANCE_NOTE)
+    sheet.merge_cells(start_row=head, start_column=1, end_row=head + 2, end_column=2)
+    sheet.cell(head, 3, "申请人情况")
+    sheet.merge_cells(start_row=head, start_column=3, end_row=head, end_column=9)
+    sheet.cell(head + 1, 3, layout.COLUMNS["natural_person"])
+    sheet.merge_cells(start_row=head + 1, start_column=3, end_row=head + 2, end_column=3)
+    sheet.cell(head + 1, 4, layout.ORGANISATION_HEADER)
+    sheet.merge_cells(start_row=head + 1, start_column=4, end_row=head + 1, end_column=8)
+    for offset, key in enumerate(layout.ORGANISATIONS):
+        sheet.cell(head + 2, 4 + offset, layout.COLUMNS[key])
+    sheet.cell(head + 1, 9, layout.COLUMNS["total"])
+    sheet.merge_cells(start_row=head + 1, start_column=9, end_row=head + 2, end_column=9)
+    columns = ["natural_person", *layout.ORGANISATIONS, "total"]
+    for offset, row in enumerate(layout.ROWS):
+        r = head + 3 + offset
+        sheet.cell(r, 1 if row.level == 0 else 2, row.label)
+        if row.level == 0:
+            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        if row.key != "results":
+            for c, key in enumerate(columns):
+                sheet.cell(r, 3 + c, table.value(row.key, key))
+    last = head + 2 + len(layout.ROWS)
+    for line in sheet.iter_rows(min_row=head, max_row=last, max_col=9):
+        for cell in line:
+            cell.border = box
+            cell.alignment = centre if cell.column > 2 or cell.row < head + 3 else Alignment(wrap_text=True,
+                                                                                            vertical="center")
+    sheet.column_dimensions["A"].width = 6
+    sheet.column_dimensions["B"].width = 46
+    for letter in "CDEFGHI":
+        sheet.column_dimensions[letter].width = 11
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
