@@ -3,11 +3,14 @@ cases, and the table as .xlsx in the official layout. Approvers, auditors and ad
 from __future__ import annotations
 
 from flask import g
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from app.downloads import workbook_download
 from app.services import annual_report as report
+from app.services import cases as case_service
+from app.services import proceedings
 from workflow import annual_report as layout
+from workflow.fields import ChineseSchema
 
 from . import bp
 from .errors import fails_with
@@ -100,3 +103,90 @@ def annual_table_three_cell(year: int, row: str, column: str):
 @fails_with(401, 403, 404, 413, 422)
 def lock_annual_report(year: int):
     return report.lock_year(g.user, year)
+
+
+class ProceedingSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    kind = fields.String(metadata=_described("类别", "、".join(f"{k}（{t}）" for k, t in layout.PROCEEDING_KINDS.items())))
+    body = fields.String(metadata=_described("复议机关或法院"))
+    filed_on = fields.Date()
+    result = fields.String(allow_none=True, metadata=_described("结果", "、".join(
+        f"{k}（{t}）" for k, t in layout.RESULTS.items()) + "；null：尚未审结"))
+    decided_on = fields.Date(allow_none=True)
+
+
+class ProceedingListSchema(Schema):
+    items = fields.List(fields.Nested(ProceedingSchema))
+
+
+class ProceedingCreateSchema(ChineseSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(layout.PROCEEDING_KINDS)),
+                         metadata=_described("类别"))
+    filed_on = fields.Date(required=True, metadata=_described("提起日期"))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=_described("复议机关或法院"))
+
+
+class ProceedingDecisionSchema(ChineseSchema):
+    result = fields.String(required=True, validate=validate.OneOf(list(layout.RESULTS)), metadata=_described("结果"))
+    decided_on = fields.Date(required=True, metadata=_described("结果日期"))
+    note = fields.String(load_default="", validate=validate.Length(max=2000), metadata=_described("说明"))
+
+
+class TableFourSchema(Schema):
+    year = fields.Integer()
+    title = fields.String()
+    groups = fields.Dict(keys=fields.String(), values=fields.String())
+    columns = fields.Dict(keys=fields.String(), values=fields.String())
+    values = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
+
+
+class FeesSchema(Schema):
+    year = fields.Integer()
+    notices = fields.Integer(metadata=_described("本年发出收费通知件数"))
+    notice_amount = fields.Integer(metadata=_described("收费通知金额（元）"))
+    paid = fields.Integer(metadata=_described("本年实际收取件数"))
+    paid_amount = fields.Integer(metadata=_described("实际收取金额（元）"))
+
+
+@bp.get("/cases/<int(max=2147483647):case_id>/proceedings")
+@bp.doc(tags=["reports"], summary="案件的行政复议、行政诉讼")
+@bp.response(200, ProceedingListSchema, description="就本案答复提起的复议和诉讼")
+@fails_with(401, 404)
+def list_proceedings(case_id: int):
+    return {"items": proceedings.case_proceedings(case_service.get_case(case_id, actor=g.user))}
+
+
+@bp.post("/cases/<int(max=2147483647):case_id>/proceedings")
+@bp.doc(tags=["reports"], summary="登记行政复议或行政诉讼（审核人、管理员）")
+@bp.arguments(ProceedingCreateSchema)
+@bp.response(201, ProceedingSchema, description="已登记，并记入案件的事件")
+@fails_with(400, 401, 403, 404, 413, 422)
+def create_proceeding(body, case_id: int):
+    return proceedings.record_proceeding(case_id, actor=g.user, **body).proceeding
+
+
+@bp.post("/proceedings/<int(max=2147483647):proceeding_id>/decision")
+@bp.doc(tags=["reports"], summary="登记复议或诉讼的结果（审核人、管理员）")
+@bp.arguments(ProceedingDecisionSchema)
+@bp.response(201, ProceedingSchema, description="已登记结果，并记入案件的事件")
+@fails_with(400, 401, 403, 404, 413, 422)
+def decide_proceeding(body, proceeding_id: int):
+    return proceedings.decide_proceeding(proceeding_id, actor=g.user, **body).proceeding
+
+
+@bp.get(f"/reports/annual/{YEAR}/table-4")
+@bp.doc(tags=["reports"], summary="年度报告：四、政府信息公开行政复议、行政诉讼情况")
+@bp.response(200, TableFourSchema, description="每组：结果维持、结果纠正、其他结果（本年审结）、尚未审结（年末）、总计")
+@fails_with(401, 403, 404)
+def annual_table_four(year: int):
+    return {"year": year, "title": layout.TABLE_FOUR_TITLE, "groups": layout.GROUPS, "columns": layout.FOUR_COLUMNS,
+            "values": report.table_four(g.user, year)}
+
+
+@bp.get(f"/reports/annual/{YEAR}/fees")
+@bp.doc(tags=["reports"], summary="年度报告：六、信息处理费")
+@bp.response(200, FeesSchema, description="本年发出的收费通知及金额、实际收取的件数及金额")
+@fails_with(401, 403, 404)
+def annual_fees(year: int):
+    return {"year": year, **report.fees(g.user, year)}

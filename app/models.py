@@ -285,6 +285,24 @@ class AuditRecord(db.Model):
     trigger: Mapped[str | None] = mapped_column(sa.String(40))
 
 
+class Proceeding(db.Model):
+    """An administrative reconsideration or a lawsuit about a reply, and its result when decided: what table 四
+    of the annual report counts. Recording it and its decision are events of the case."""
+
+    __tablename__ = "proceedings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    agency_code: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(40))  # reconsideration / lawsuit / lawsuit_after_reconsideration
+    body: Mapped[str] = mapped_column(sa.String(200))  # the reconsideration body or the court
+    filed_on: Mapped[dt.date] = mapped_column(sa.Date)
+    result: Mapped[str | None] = mapped_column(sa.String(20))  # upheld / corrected / other; None: pending
+    decided_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 class ReportLock(db.Model):
     """A reporting year an administrator locked: the figures and the workbook as published, kept so the report
     can be reproduced byte for byte; afterwards no change that would alter a figure is accepted."""

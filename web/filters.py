@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request, url_for
 
 from app.services import timesource
+from workflow import annual_report
 from workflow.engine import ROLE_TITLES
 from workflow.processes import PROCESSES
 
@@ -60,4 +61,5 @@ def query_with(**changes) -> str:
 @bp.app_context_processor
 def helpers():
     return {"today": timesource.today(), "now": timesource.now(), "process_title": process_title, "state_title": state_title, "role_titles": ROLE_TITLES,
-            "local": local, "chinese_date": chinese_date, "query_with": query_with, "processes": PROCESSES}
+            "local": local, "chinese_date": chinese_date, "query_with": query_with, "processes": PROCESSES,
+            "proceeding_kinds": annual_report.PROCEEDING_KINDS, "proceeding_results": annual_report.RESULTS}

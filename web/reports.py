@@ -3,11 +3,13 @@ layout, the balance check per column with the cases behind any imbalance, every 
 the .xlsx download."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import flash, g, redirect, render_template, request, url_for
 
 from app.downloads import workbook_download
 from app.services import annual_report as report
-from app.services import timesource
+from app.services import proceedings, timesource
 from app.services.agencies import agency_settings
 from workflow import annual_report as layout
 from workflow.errors import InvalidData
@@ -29,7 +31,8 @@ def annual_report_home():
 def annual_report(year: int):
     table = report.table_three(g.user, year)
     return render_template("annual_report.html", table=table, layout=layout, year=year,
-                           lock=report.lock_of(g.user.agency_code, year),
+                           lock=report.lock_of(g.user.agency_code, year), four=report.table_four(g.user, year),
+                           fees=report.fees(g.user, year),
                            columns=["natural_person", *layout.ORGANISATIONS, "total"],
                            agency=agency_settings(g.user.agency_code))
 
@@ -43,6 +46,59 @@ def lock_annual_report(year: int):
     else:
         flash(f"{year} 年度报告已锁定（Excel 的 SHA-256：{lock.workbook_sha256}）", "success")
     return redirect(url_for("web.annual_report", year=year))
+
+
+def proceeding_list(case) -> list | None:
+    """A replied application's reconsiderations and lawsuits, for its page (None: not one)."""
+    if case.process != report.PROCESS or case.closed_on is None:
+        return None
+    return proceedings.case_proceedings(case)
+
+
+@bp.post("/cases/<int(max=2147483647):case_id>/proceedings")
+def record_proceeding(case_id: int):
+    form = request.form
+    try:
+        filed_on = _date(form.get("filed_on", ""), "filed_on")
+        recorded = proceedings.record_proceeding(case_id, actor=g.user, kind=form.get("kind", ""), filed_on=filed_on,
+                                                 body=form.get("body", "").strip())
+    except InvalidData as exc:
+        flash(_said(exc), "danger")
+    else:
+        flash(f"已登记{layout.PROCEEDING_KINDS[recorded.proceeding.kind]}", "success")
+    return redirect(url_for("web.case_page", case_id=case_id) + "#proceedings-h")
+
+
+@bp.post("/proceedings/<int(max=2147483647):proceeding_id>/decision")
+def decide_proceeding(proceeding_id: int):
+    form = request.form
+    try:
+        decided_on = _date(form.get("decided_on", ""), "decided_on")
+        recorded = proceedings.decide_proceeding(proceeding_id, actor=g.user, result=form.get("result", ""),
+                                                 decided_on=decided_on, note=form.get("note", "").strip())
+    except InvalidData as exc:
+        flash(_said(exc), "danger")
+        case_id = proceedings.case_of(proceeding_id, actor=g.user)
+    else:
+        flash(f"已登记结果：{layout.RESULTS[recorded.proceeding.result]}", "success")
+        case_id = recorded.proceeding.case_id
+    return redirect(url_for("web.case_page", case_id=case_id) + "#proceedings-h")
+
+
+LABELS = {"kind": "类别", "filed_on": "提起日期", "body": "复议机关或法院", "result": "结果", "decided_on": "结果日期",
+          "note": "说明", "_schema": ""}
+
+
+def _said(exc: InvalidData) -> str:
+    return "；".join(f"{LABELS.get(k, k)}：{m}" if LABELS.get(k, k) else m
+                    for k, messages in exc.errors.items() for m in messages)
+
+
+def _date(raw: str, field: str):
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidData("提交的数据有误", {field: ["应为日期，格式 YYYY-MM-DD"]}) from None
 
 
 @bp.get(f"/reports/annual/{YEAR}.xlsx")

@@ -24,6 +24,7 @@ from workflow.processes import PROCESSES, get_engine, get_process
 from . import bp
 from .auth import attempt
 from .forms import flat_errors, form_fields, labels, read, row_counts
+from .reports import proceeding_list
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -177,7 +178,7 @@ def _case_page(case, *, status: int = 200, open_trigger: str | None = None, erro
         open_trigger=open_trigger, errors=errors or {}, values=values or {}, conflict=conflict,
         diagram=diagram_svg(case, events), labels_of=labels, delivery_methods=DELIVERY_METHODS,
         trigger_titles={t.trigger: t.title for t in process.transitions},
-        event_fields=_event_fields(process)), status
+        event_fields=_event_fields(process), proceedings=proceeding_list(case)), status
 
 
 def _event_fields(process) -> dict[str, dict]:

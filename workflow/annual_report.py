@@ -121,3 +121,25 @@ def row_path(key: str) -> str:
     row = ROW_KEYS[key]
     group = next((r for r in ROWS if key in r.parts and r.key != "handled"), None)
     return f"{group.label} {row.label}" if group else row.label
+
+
+# -- table 四: reconsideration and litigation (law.md §2.4) --------------------------------------------------
+TABLE_FOUR_TITLE = "四、政府信息公开行政复议、行政诉讼情况"
+PROCEEDING_KINDS = {"reconsideration": "行政复议", "lawsuit": "行政诉讼（未经复议直接起诉）",
+                    "lawsuit_after_reconsideration": "行政诉讼（复议后起诉）"}
+# The table's three groups: 行政复议 | 行政诉讼: 未经复议直接起诉, 复议后起诉.
+GROUPS = {"reconsideration": "行政复议", "lawsuit": "未经复议直接起诉", "lawsuit_after_reconsideration": "复议后起诉"}
+RESULTS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果"}
+FOUR_COLUMNS = {**RESULTS, "pending": "尚未审结", "total": "总计"}
+
+
+def proceeding_cells(year: int, kind: str, filed_on: dt.date, result: str | None,
+                     decided_on: dt.date | None) -> list[tuple[str, str]]:
+    """The cells of table 四 a proceeding counts in for the year: decided in the year, under its result;
+    filed by the end of the year and not decided by then, under 尚未审结; each also under 总计."""
+    end = dt.date(year, 12, 31)
+    if decided_on is not None and decided_on.year == year:
+        return [(kind, result), (kind, "total")]
+    if filed_on <= end and (decided_on is None or decided_on > end):
+        return [(kind, "pending"), (kind, "total")]
+    return []

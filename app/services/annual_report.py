@@ -22,9 +22,10 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from workflow import annual_report as layout
 from workflow.engine import ADMIN, APPROVER, AUDITOR, ROLE_TITLES
 from workflow.errors import InvalidData, NotPermitted
+from workflow.processes.disclosure_request_letters import fee_total
 
 from ..extensions import db
-from ..models import Case, ReportLock, User
+from ..models import Case, Event, Proceeding, ReportLock, User
 from . import timesource
 from .agencies import agency_settings
 
@@ -138,6 +139,47 @@ def _leaves(row: str) -> list[str]:
     return [leaf for part in parts for leaf in _leaves(part)] if parts else [row]
 
 
+# -- table 四 and section 六 ----------------------------------------------------------------------------------
+def table_four(actor: User, year: int) -> dict[str, dict[str, int]]:
+    """Table 四: per group (行政复议, 未经复议直接起诉, 复议后起诉), the proceedings decided in the year by result, those
+    still pending at its end, and their total."""
+    check_reader(actor)
+    check_year(year)
+    counts = {kind: dict.fromkeys(layout.FOUR_COLUMNS, 0) for kind in layout.GROUPS}
+    stmt = sa.select(Proceeding.kind, Proceeding.filed_on, Proceeding.result, Proceeding.decided_on).where(
+        Proceeding.agency_code == actor.agency_code, Proceeding.filed_on <= dt.date(year, 12, 31),
+        sa.or_(Proceeding.decided_on.is_(None), Proceeding.decided_on >= dt.date(year, 1, 1)))
+    for kind, filed_on, result, decided_on in db.session.execute(stmt):
+        for group, column in layout.proceeding_cells(year, kind, filed_on, result, decided_on):
+            counts[group][column] += 1
+    return counts
+
+
+def fees(actor: User, year: int) -> dict[str, int]:
+    """Section 六's fees: the fee notices issued in the year and their amount (yuan), and the fees paid in the
+    year and their amount (each payment at its notice's amount)."""
+    check_reader(actor)
+    check_year(year)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    stmt = (sa.select(Event.case_id, Event.trigger, Event.effective_on, Event.data)
+            .join(Case, Case.id == Event.case_id)
+            .where(Case.agency_code == actor.agency_code, Case.process == PROCESS,
+                   Event.trigger.in_(("issue_fee_notice", "fee_paid")), Event.effective_on <= end)
+            .order_by(Event.case_id, Event.seq))
+    out = {"notices": 0, "notice_amount": 0, "paid": 0, "paid_amount": 0}
+    amount_due: dict[int, int] = {}
+    for case_id, trigger, effective_on, data in db.session.execute(stmt):
+        if trigger == "issue_fee_notice":
+            amount_due[case_id] = fee_total(data)
+            if effective_on >= start:
+                out["notices"] += 1
+                out["notice_amount"] += amount_due[case_id]
+        elif effective_on >= start:
+            out["paid"] += 1
+            out["paid_amount"] += amount_due.get(case_id, 0)
+    return out
+
+
 # -- locked years ----------------------------------------------------------------------------------------
 def lock_of(agency_code: str, year: int) -> ReportLock | None:
     return db.session.scalar(sa.select(ReportLock).where(ReportLock.agency_code == agency_code,
@@ -156,9 +198,11 @@ def lock_year(actor: User, year: int) -> ReportLock:
     if table.imbalances or table.problems:
         raise InvalidData("不能锁定", {"year": [f"{year} 年度报告表三不满足勾稽关系（{len(table.problems)} 件案件无法归入），"
                                                 "请先更正"]})
-    workbook = table_three_xlsx(table, agency_settings(actor.agency_code)["name"])
+    four, fee = table_four(actor, year), fees(actor, year)
+    workbook = report_xlsx(table, four, fee, agency_settings(actor.agency_code)["name"])
     lock = ReportLock(agency_code=actor.agency_code, year=year, locked_by_id=actor.id, locked_at=timesource.now(),
-                      figures=table.cells, workbook=workbook, workbook_sha256=hashlib.sha256(workbook).hexdigest())
+                      figures={"table_3": table.cells, "table_4": four, "fees": fee}, workbook=workbook,
+                      workbook_sha256=hashlib.sha256(workbook).hexdigest())
     db.session.add(lock)
     db.session.commit()
     return lock
@@ -166,6 +210,17 @@ def lock_year(actor: User, year: int) -> ReportLock:
 
 def _when(lock: ReportLock) -> str:
     return lock.locked_at.astimezone(timesource.local_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def locked_years(agency_code: str) -> list[tuple[int, str]]:
+    """The agency's locked years, each with the day it was locked."""
+    zone = timesource.local_zone()
+    # Asked in the middle of a step: flushing the step's half-made changes now would write the case row twice
+    # (two versions for one step).
+    with db.session.no_autoflush:
+        rows = db.session.execute(sa.select(ReportLock.year, ReportLock.locked_at)
+                                  .where(ReportLock.agency_code == agency_code).order_by(ReportLock.year)).all()
+    return [(year, at.astimezone(zone).strftime("%Y-%m-%d")) for year, at in rows]
 
 
 def report_key(case: Case) -> tuple | None:
@@ -182,12 +237,10 @@ def check_unlocked(agency_code: str, before: tuple | None, after: tuple | None, 
                   and (before[0], before[4]) == (after[0], after[4]))
     if before == after or still_open:
         return
-    for year, locked_at in db.session.execute(sa.select(ReportLock.year, ReportLock.locked_at).where(
-            ReportLock.agency_code == agency_code).order_by(ReportLock.year)):
+    for year, when in locked_years(agency_code):
         old, new = _case_cells(year, before), _case_cells(year, after)
         if old != new:
             row, column = min(old ^ new, key=_table_order)  # the first changed cell, reading the table
-            when = locked_at.astimezone(timesource.local_zone()).strftime("%Y-%m-%d")
             raise InvalidData("年度报告已锁定", {field: [
                 f"{year} 年度政府信息公开工作年度报告已于 {when} 锁定，此操作将改变表三“{layout.row_path(row)}”"
                 f"·“{layout.COLUMNS.get(column, column)}”一格的数字，不能办理"]})
@@ -215,21 +268,59 @@ def _case_cells(year: int, key: tuple | None) -> set[tuple[str, str]]:
 
 # -- the workbook ------------------------------------------------------------------------------------------
 def table_three_workbook(actor: User, year: int) -> tuple[bytes, str]:
-    """The year's table as .xlsx, and its file name: a locked year's exactly as it was locked."""
+    """The year's tables as .xlsx, and its file name: a locked year's exactly as it was locked."""
     check_reader(actor)
     name = agency_settings(actor.agency_code)["name"]
-    filename = f"{name}{year}年度政府信息公开工作年度报告（表三）.xlsx"
+    filename = f"{name}{year}年度政府信息公开工作年度报告（表三、表四、收费）.xlsx"
     lock = lock_of(actor.agency_code, year)
     if lock is not None:
         return lock.workbook, filename
-    return table_three_xlsx(table_three(actor, year), name), filename
+    return report_xlsx(table_three(actor, year), table_four(actor, year), fees(actor, year), name), filename
 
 
-def table_three_xlsx(table: TableThree, agency_name: str) -> bytes:
+def report_xlsx(table: TableThree, four: dict, fee: dict, agency_name: str) -> bytes:
+    """Tables 三 and 四 and section 六's fees, a sheet each, in the official layout."""
+    book = Workbook()
+    _table_three_sheet(book.active, table, agency_name)
+    _table_four_sheet(book.create_sheet("表四"), table.year, four)
+    sheet = book.create_sheet("六、收费")
+    sheet.append(["六、其他需要报告的事项：政府信息公开信息处理费"])
+    for label, value in (("本年发出收费通知（件）", fee["notices"]), ("收费通知金额（元）", fee["notice_amount"]),
+                         ("本年实际收取（件）", fee["paid"]), ("实际收取金额（元）", fee["paid_amount"])):
+        sheet.append([label, value])
+    sheet.column_dimensions["A"].width = 30
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _table_four_sheet(sheet, year: int, four: dict) -> None:
+    box = Border(left=Side(style="thin"), right=Side(style="thin"), top=Side(style="thin"),
+                 bottom=Side(style="thin"))
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.append([layout.TABLE_FOUR_TITLE])
+    sheet.merge_cells("A1:O1")
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.cell(2, 1, "行政复议")
+    sheet.merge_cells("A2:E3")
+    sheet.cell(2, 6, "行政诉讼")
+    sheet.merge_cells("F2:O2")
+    sheet.cell(3, 6, "未经复议直接起诉")
+    sheet.merge_cells("F3:J3")
+    sheet.cell(3, 11, "复议后起诉")
+    sheet.merge_cells("K3:O3")
+    for g, kind in enumerate(layout.GROUPS):
+        for c, column in enumerate(layout.FOUR_COLUMNS):
+            sheet.cell(4, 1 + 5 * g + c, layout.FOUR_COLUMNS[column])
+            sheet.cell(5, 1 + 5 * g + c, four[kind][column])
+    for line in sheet.iter_rows(min_row=2, max_row=5, max_col=15):
+        for cell in line:
+            cell.border, cell.alignment = box, centre
+
+
+def _table_three_sheet(sheet, table: TableThree, agency_name: str) -> None:
     """The table in the official layout: a three-level header over the applicant columns, the balance note
     in the corner, the rows with their official labels."""
-    book = Workbook()
-    sheet = book.active
     sheet.title = "表三"
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -273,6 +364,3 @@ def table_three_xlsx(table: TableThree, agency_name: str) -> bytes:
     sheet.column_dimensions["B"].width = 46
     for letter in "CDEFGHI":
         sheet.column_dimensions[letter].width = 11
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -14,7 +14,7 @@ from tests.api.helpers import Api, counts, fire, register
 
 PUBLIC = {"api.create_token", "api.openapi_document"}
 SAMPLE_VALUES = {"case_id": 1, "document_id": 1, "year": 2026, "name": "disclosure_request", "seq": 1,
-                 "attachment_id": 1, "table": "events", "fmt": "csv", "row": "new", "column": "total"}
+                 "attachment_id": 1, "table": "events", "fmt": "csv", "row": "new", "column": "total", "proceeding_id": 1}
 
 
 def protected_calls(app) -> list[tuple[str, str, dict]]:

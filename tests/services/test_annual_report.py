@@ -11,13 +11,16 @@ from collections import Counter
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.extensions import db as _db
-from app.models import Case
+from app.models import Case, Event
 from app.services import annual_report as report
 from app.services import cases as case_service
+from app.services import proceedings
 from app.services.cases import Backfill
+from app.services.integrity import check_case
 from tests import factories as f
 from tests.api.helpers import Api
 from tests.web.conftest import browser_for
@@ -189,7 +192,10 @@ def test_only_approvers_auditors_and_administrators_read_the_report(applications
 
 def test_the_workbook_is_in_the_official_layout(applications, auditor):
     table = report.table_three(auditor, YEAR)
-    sheet = load_workbook(io.BytesIO(report.table_three_xlsx(table, "贵州省司法厅"))).active
+    content = report.report_xlsx(table, report.table_four(auditor, YEAR), report.fees(auditor, YEAR), "贵州省司法厅")
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["表三", "表四", "六、收费"]
+    sheet = book["表三"]
     assert sheet["A2"].value == "三、收到和处理政府信息公开申请情况"
     assert sheet["A3"].value == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     assert [sheet.cell(3, 3).value, sheet.cell(4, 3).value, sheet.cell(4, 4).value, sheet.cell(4, 9).value] == [
@@ -246,13 +252,14 @@ def test_a_locked_year_keeps_its_figures_and_its_workbook_byte_for_byte(year_202
         report.lock_year(s.auditor, 2025)
     lock = report.lock_year(s.admin, 2025)
     table = report.table_three(s.auditor, 2025)
-    assert lock.figures == table.cells and table.value("new", "total") == 2
+    assert lock.figures["table_3"] == table.cells and table.value("new", "total") == 2
+    assert lock.figures["fees"] == {"notices": 0, "notice_amount": 0, "paid": 0, "paid_amount": 0}
     assert table.value("other_3", "natural_person") == 1 and table.value("carried_out", "natural_person") == 1
     first, _ = report.table_three_workbook(s.auditor, 2025)
     assert hashlib.sha256(first).hexdigest() == lock.workbook_sha256
     f.open_case(s.registrar, applicant_name="王五")  # received in 2026: nothing of 2025 changes
     again, filename = report.table_three_workbook(s.auditor, 2025)
-    assert again == first and filename == "贵州省司法厅2025年度政府信息公开工作年度报告（表三）.xlsx"
+    assert again == first and filename == "贵州省司法厅2025年度政府信息公开工作年度报告（表三、表四、收费）.xlsx"
     with pytest.raises(InvalidData) as twice:
         report.lock_year(s.admin, 2025)
     assert "2025 年度报告已于" in twice.value.errors["year"][0]
@@ -275,7 +282,7 @@ def test_a_change_that_would_alter_a_locked_figure_is_refused_naming_the_cell(ye
     # What leaves 2025's figures as they are goes ahead: working on the case now, closing it now.
     f.fire(s.still_open, "accept", s.handler)
     f.fire(s.still_open, "withdraw", s.registrar, statement="申请人撤回")
-    assert report.table_three(s.auditor, 2025).cells == report.lock_of("gzsft", 2025).figures
+    assert report.table_three(s.auditor, 2025).cells == report.lock_of("gzsft", 2025).figures["table_3"]
 
 
 def test_a_year_that_does_not_balance_cannot_be_locked(year_2025, db):
@@ -301,3 +308,98 @@ def test_locking_through_the_api_and_the_page(app, year_2025):
     assert "本年度报告已于 2026-11-27" in page and "锁定 2025 年度报告" not in page
     unlocked = browser_for(app, "admin").get("/reports/annual/2024").get_data(as_text=True)
     assert "锁定 2024 年度报告（发布后锁定，不可撤销）" in unlocked
+
+
+# -- table 四 and section 六 -------------------------------------------------------------------------------
+def test_proceedings_are_counted_in_table_four_by_the_year_they_were_decided_or_left_pending(year_2025, db):
+    s = year_2025
+    replied = s.withdrawn  # closed on 2025-11-10
+    first = proceedings.record_proceeding(replied.id, actor=s.approver, kind="reconsideration",
+                                          filed_on=D("2025-12-01"), body="贵州省人民政府")
+    assert [e.trigger for e in db.session.scalars(sa.select(Event).where(Event.case_id == replied.id)
+                                                  .order_by(Event.seq))][-1] == "proceeding_filed"
+    proceedings.decide_proceeding(first.proceeding.id, actor=s.approver, result="upheld", decided_on=D("2026-02-10"))
+    second = proceedings.record_proceeding(replied.id, actor=s.admin, kind="lawsuit_after_reconsideration",
+                                           filed_on=D("2026-03-01"), body="贵阳市中级人民法院")
+    third = proceedings.record_proceeding(replied.id, actor=s.approver, kind="lawsuit", filed_on=D("2026-04-01"),
+                                          body="贵阳市云岩区人民法院")
+    proceedings.decide_proceeding(third.proceeding.id, actor=s.approver, result="corrected",
+                                  decided_on=D("2026-09-30"), note="判决撤销答复，责令重新答复")
+    assert (second.proceeding.result, second.proceeding.decided_on) == (None, None)
+    four_2025, four_2026 = report.table_four(s.auditor, 2025), report.table_four(s.auditor, 2026)
+    assert four_2025["reconsideration"] == {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1}
+    assert four_2026["reconsideration"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}
+    assert four_2026["lawsuit"] == {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 1}
+    assert four_2026["lawsuit_after_reconsideration"]["pending"] == 1
+    assert check_case(db.session.get(Case, replied.id)) is None  # each step an event of the chain
+    with pytest.raises(InvalidData) as twice:
+        proceedings.decide_proceeding(third.proceeding.id, actor=s.approver, result="other",
+                                      decided_on=D("2026-10-01"))
+    assert "已于 2026-09-30 登记" in twice.value.errors["_schema"][0]
+    with pytest.raises(InvalidData) as early:
+        proceedings.record_proceeding(replied.id, actor=s.approver, kind="reconsideration", filed_on=D("2025-11-01"),
+                                      body="x")
+    assert "答复日期（2025-11-10）" in early.value.errors["filed_on"][0]
+    with pytest.raises(InvalidData) as open_case:
+        proceedings.record_proceeding(s.still_open.id, actor=s.approver, kind="reconsideration",
+                                      filed_on=D("2026-01-05"), body="x")
+    assert open_case.value.errors["_schema"] == ["只能就已答复（已办结）的政府信息公开申请登记复议或诉讼"]
+    with pytest.raises(NotPermitted):
+        proceedings.record_proceeding(replied.id, actor=s.handler, kind="lawsuit", filed_on=D("2026-05-01"), body="x")
+    # Locked 2025: a proceeding filed in 2025 but recorded now would change its 尚未审结; deciding the one it
+    # counted as pending in 2026 does not.
+    report.lock_year(s.admin, 2025)
+    assert report.lock_of("gzsft", 2025).figures["table_4"] == four_2025
+    with pytest.raises(InvalidData) as locked:
+        proceedings.record_proceeding(replied.id, actor=s.approver, kind="lawsuit", filed_on=D("2025-12-20"),
+                                      body="贵阳市云岩区人民法院")
+    assert locked.value.errors["filed_on"] == [
+        "2025 年度政府信息公开工作年度报告已于 2026-11-27 锁定，此操作将改变表四“未经复议直接起诉”·“尚未审结”一格的数字，不能办理"]
+
+
+def test_section_six_counts_fee_notices_and_payments_with_their_amounts(app, db, clock):
+    registrar, handler = f.user("registrar", role="registrar"), f.user("handler", role="handler")
+    auditor = f.user("auditor", role="auditor", department="审计处")
+    paid = f.open_case(registrar, arrived_on="2026-10-12")
+    f.fire(paid, "accept", handler, "2026-10-13")
+    f.fire(paid, "issue_fee_notice", handler, "2026-10-26", basis="per_piece", pieces=15, served_on="2026-10-28")
+    f.fire(paid, "fee_paid", handler, "2026-11-02")
+    unpaid = f.open_case(registrar, applicant_name="李四", arrived_on="2026-11-02")
+    f.fire(unpaid, "accept", handler, "2026-11-03")
+    f.fire(unpaid, "issue_fee_notice", handler, "2026-11-03", basis="per_volume", pages=150)
+    from workflow.fees import PER_PIECE, PER_VOLUME, compute, total
+    first = total(compute(PER_PIECE, units=15))
+    second = total(compute(PER_VOLUME, units=150))
+    assert first > 0 and second > 0
+    assert report.fees(auditor, 2026) == {"notices": 2, "notice_amount": first + second, "paid": 1,
+                                          "paid_amount": first}
+    assert report.fees(auditor, 2025) == {"notices": 0, "notice_amount": 0, "paid": 0, "paid_amount": 0}
+
+
+def test_proceedings_and_the_other_tables_in_the_api_and_the_pages(app, year_2025):
+    s = year_2025
+    approver = Api(app, "approver")
+    created = approver.post("api.create_proceeding", case_id=s.withdrawn.id,
+                            json={"kind": "reconsideration", "filed_on": "2025-12-01", "body": "贵州省人民政府"})
+    assert created.status_code == 201, created.get_json()
+    decided = approver.post("api.decide_proceeding", proceeding_id=created.get_json()["id"],
+                            json={"result": "corrected", "decided_on": "2026-01-20"})
+    assert decided.status_code == 201 and decided.get_json()["result"] == "corrected"
+    listed = Api(app, "auditor").get("api.list_proceedings", case_id=s.withdrawn.id).get_json()["items"]
+    assert [(p["kind"], p["result"]) for p in listed] == [("reconsideration", "corrected")]
+    four = Api(app, "auditor").get("api.annual_table_four", year=2026).get_json()
+    assert four["values"]["reconsideration"]["corrected"] == 1 and four["columns"]["pending"] == "尚未审结"
+    assert Api(app, "auditor").get("api.annual_fees", year=2026).get_json()["notices"] == 0
+    refused = Api(app, "handler").post("api.create_proceeding", case_id=s.withdrawn.id,
+                                       json={"kind": "lawsuit", "filed_on": "2026-02-01", "body": "法院"})
+    assert refused.status_code == 403
+    page = browser_for(app, "approver").get(f"/cases/{s.withdrawn.id}").get_data(as_text=True)
+    assert "行政复议、行政诉讼" in page and "结果纠正" in page and "登记复议或诉讼" in page
+    report_page = browser_for(app, "auditor").get("/reports/annual/2026").get_data(as_text=True)
+    assert "四、政府信息公开行政复议、行政诉讼情况" in report_page and "本年发出收费通知 0 件" in report_page
+    browser = browser_for(app, "approver")
+    browser.get(f"/cases/{s.withdrawn.id}")
+    answer = browser.post(f"/cases/{s.withdrawn.id}/proceedings", {"kind": "lawsuit", "filed_on": "2026-02-30",
+                                                                   "body": "法院"})
+    assert answer.status_code == 302
+    assert "提起日期：应为日期，格式 YYYY-MM-DD" in browser.get(f"/cases/{s.withdrawn.id}").get_data(as_text=True)
