@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from app.downloads import workbook_download
 from app.services import annual_report as report
 from app.services import cases as case_service
-from app.services import proceedings
+from app.services import proceedings, timeliness
 from workflow import annual_report as layout
 from workflow.fields import ChineseSchema
 
@@ -190,3 +190,37 @@ def annual_table_four(year: int):
 @fails_with(401, 403, 404)
 def annual_fees(year: int):
     return {"year": year, **report.fees(g.user, year)}
+
+
+class TimelinessQuerySchema(ChineseSchema):
+    since = fields.Date(required=True, metadata=_described("办结日期自"))
+    until = fields.Date(required=True, metadata=_described("办结日期至"))
+    process = fields.String(validate=validate.Length(max=40), metadata=_described("流程"))
+    department = fields.String(validate=validate.Length(max=100), metadata=_described("承办部门"))
+
+
+class LimitFiguresSchema(Schema):
+    process = fields.String()
+    clock = fields.String()
+    title = fields.String()
+    unit = fields.String(metadata=_described("用时单位", "工作日（暂停期间不计）或小时"))
+    count = fields.Integer(metadata=_described("办结件数"))
+    met = fields.Integer(metadata=_described("按时"))
+    late = fields.Integer(metadata=_described("逾期"))
+    share = fields.Float(allow_none=True, metadata=_described("按时率", "0 至 1；null：无办结"))
+    mean = fields.Float(allow_none=True, metadata=_described("平均用时"))
+    median = fields.Float(allow_none=True, metadata=_described("中位用时"))
+    extended = fields.Integer(metadata=_described("延期件数"))
+
+
+class TimelinessSchema(Schema):
+    items = fields.List(fields.Nested(LimitFiguresSchema))
+
+
+@bp.get("/reports/timeliness")
+@bp.doc(tags=["reports"], summary="办理时效统计")
+@bp.arguments(TimelinessQuerySchema, location="query")
+@bp.response(200, TimelinessSchema, description="期间内办结的案件，每个流程的每个法定时限：按时、逾期、按时率、用时、延期")
+@fails_with(401, 403, 422)
+def timeliness_report(query):
+    return {"items": timeliness.timeliness(g.user, **query)}

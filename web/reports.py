@@ -7,9 +7,9 @@ import datetime as dt
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from app.downloads import workbook_download
+from app.downloads import table_download, workbook_download
 from app.services import annual_report as report
-from app.services import proceedings, timesource
+from app.services import proceedings, timeliness, timesource
 from app.services.agencies import agency_settings
 from workflow import annual_report as layout
 from workflow.errors import InvalidData
@@ -112,3 +112,37 @@ def annual_report_cell(year: int, row: str, column: str):
     cases = report.cell_cases(g.user, year, row, column)
     return render_template("annual_report_cell.html", cases=cases, year=year, row=layout.ROW_KEYS[row],
                            column=layout.COLUMNS[column])
+
+
+@bp.get("/reports/timeliness")
+def timeliness_page():
+    """Timeliness statistics for a period, per process and time limit, with a chart of the share met."""
+    report.check_reader(g.user)
+    today = timesource.today()
+    args, errors = request.args, {}
+    since = _arg_date(args, "since", dt.date(today.year, 1, 1), errors)
+    until = _arg_date(args, "until", today, errors)
+    process = args.get("process") or None
+    department = args.get("department", "").strip() or None
+    figures = []
+    if not errors:
+        try:
+            figures = timeliness.timeliness(g.user, since=since, until=until, process=process, department=department)
+        except InvalidData as exc:
+            errors = exc.errors
+    if args.get("format") == "xlsx" and not errors:
+        rows = timeliness.rows(figures)
+        return table_download(rows, "xlsx", ascii_stem="timeliness", title="办理时效统计")
+    return render_template("timeliness.html", figures=figures, since=since, until=until, process=process,
+                           department=department or "", errors=errors), 422 if errors else 200
+
+
+def _arg_date(args, name: str, default: dt.date, errors: dict) -> dt.date:
+    raw = args.get(name, "")
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = ["应为日期，格式 YYYY-MM-DD"]
+        return default

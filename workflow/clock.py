@@ -91,6 +91,8 @@ class Reading:
     counted: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    # A stopped working-day clock: the working days it ran (paused days excluded), for the statistics.
+    used_at_stop: int | None = None
 
     @property
     def remaining(self) -> int:
@@ -217,6 +219,8 @@ def _evaluate_working_days(clock: Clock, calendar: WorkCalendar) -> Reading:
             summary.append(f"{on.isoformat()} 期限确定为 {op['due']}" + note(op))
         elif kind == "stop" and reading.status in (RUNNING, PAUSED):
             stopped_while_paused = reading.status == PAUSED
+            reading.used_at_stop = reading.used + (0 if stopped_while_paused
+                                                   else calendar.working_days_between(anchor, on))
             reading.status, reading.stopped_on = STOPPED, op["on"]
             summary.append(f"{on.isoformat()} 停止计时" + note(op))
 

@@ -476,3 +476,12 @@ def test_a_clock_restored_from_its_dict_evaluates_identically(calendar, ops, kin
 def test_evaluating_a_clock_twice_gives_the_same_reading(calendar, ops, kind):
     clock = clock_with(*ops, kind=kind)
     assert clock.evaluate(calendar) == clock.evaluate(calendar)
+
+
+@pytest.mark.parametrize("ops, used", [
+    ((("start", "2025-09-15", 20), ("stop", "2025-09-24")), 7),  # 9/16-19, 9/22-24
+    ((("start", "2025-09-15", 20), ("pause", "2025-09-19"), ("resume", "2025-09-23"), ("stop", "2025-09-25")), 6),
+    ((("start", "2025-09-15", 20), ("pause", "2025-09-19"), ("stop", "2025-11-30")), 4),
+])
+def test_the_working_days_a_stopped_clock_ran_leave_out_its_pauses(calendar, ops, used):
+    assert clock_with(*ops).evaluate(calendar).used_at_stop == used
