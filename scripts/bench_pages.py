@@ -25,10 +25,8 @@ import fill_cases  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Case, User  # noqa: E402
-from config import TestingConfig  # noqa: E402
 
 TARGET_MS = 50
 USERS = ("handler0", "approver")
@@ -53,19 +51,11 @@ def pages(case_ids: list[int], total_pages: int) -> dict[str, callable]:
     }
 
 
-def sign_in(client, username: str) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-    answer = client.post("/login", data={"username": username, "password": fill_cases.PASSWORD,
-                                         "csrf_token": token})
-    assert answer.status_code == 302, answer.status_code
-
-
 def measure(app, calls: int) -> dict[tuple[str, str], list[float]]:
     timings = {}
     for username in USERS:
         client = app.test_client()
-        sign_in(client, username)
+        fill_cases.sign_in(client, username)
         with app.app_context():
             user = db.session.scalar(sa.select(User).where(User.username == username))
             visible = sa.select(Case.id).where(Case.agency_code == user.agency_code)
@@ -109,8 +99,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="measure the database already filled, if any")
     args = parser.parse_args()
     fill_cases.fill(fill_cases.DATABASE, args.cases, args.keep)
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": fill_cases.url(fill_cases.DATABASE),
-                                     "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    app = fill_cases.app_on(fill_cases.DATABASE)
     with app.app_context():
         version = db.session.scalar(sa.text("SHOW server_version")).split()[0]
         cases = db.session.scalar(sa.select(sa.func.count()).select_from(Case))

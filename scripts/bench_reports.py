@@ -22,10 +22,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import fill_cases  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Case, Event  # noqa: E402
-from config import TestingConfig  # noqa: E402
 
 TARGET_S = 2.0
 
@@ -38,18 +36,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="measure the database already filled, if any")
     args = parser.parse_args()
     fill_cases.fill(fill_cases.DATABASE, args.cases, args.keep)
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": fill_cases.url(fill_cases.DATABASE),
-                                     "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    app = fill_cases.app_on(fill_cases.DATABASE)
     with app.app_context():
         version = db.session.scalar(sa.text("SHOW server_version")).split()[0]
         cases = db.session.scalar(sa.select(sa.func.count()).select_from(Case))
         events = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
         db.session.remove()
     client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-    assert client.post("/login", data={"username": "approver", "password": fill_cases.PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+    fill_cases.sign_in(client, "approver")
     year = args.year
     pages = {f"annual report {year} (tables 三 and 四, fees)": f"/reports/annual/{year}",
              f"annual report {year} as .xlsx": f"/reports/annual/{year}.xlsx",

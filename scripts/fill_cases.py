@@ -165,12 +165,25 @@ def url(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
+def app_on(name: str):
+    """The application on a filled database (the benchmarks' own)."""
+    return create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url(name), "SQLALCHEMY_ENGINE_OPTIONS": {}})
+
+
+def sign_in(client, username: str) -> None:
+    """Sign a test client in as one of the filled database's users, through the sign-in page."""
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    answer = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert answer.status_code == 302, answer.status_code
+
+
 def fill(name: str, cases: int, keep: bool = False) -> None:
     """A database of about ``cases`` cases (kept as it is with ``keep`` when it exists)."""
     if not fresh_database(name, keep):
         print(f"{name} exists, kept")
         return
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url(name), "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    app = app_on(name)
     started = time.perf_counter()
     with app.app_context():
         upgrade()
