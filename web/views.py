@@ -12,6 +12,7 @@ from flask_login import login_required
 from app.downloads import stored_file, table_download
 from app.services import audit_log, deliveries, documents, exports
 from app.services import cases as service
+from app.services.audit import SYSTEM_EVENTS
 from app.services.errors import ConcurrentUpdate, NotFound, OutOfScope
 from app.services.registration import open_case
 from app.services.users import departments, find_user
@@ -177,7 +178,7 @@ def _case_page(case, *, status: int = 200, open_trigger: str | None = None, erro
         letters=service.case_documents(case), data_fields=form_fields(process.registration_schema),
         open_trigger=open_trigger, errors=errors or {}, values=values or {}, conflict=conflict,
         diagram=diagram_svg(case, events), labels_of=labels, delivery_methods=DELIVERY_METHODS,
-        trigger_titles={t.trigger: t.title for t in process.transitions},
+        trigger_titles={**SYSTEM_EVENTS, **{t.trigger: t.title for t in process.transitions}},
         event_fields=_event_fields(process), proceedings=proceeding_list(case)), status
 
 

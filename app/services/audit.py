@@ -25,6 +25,10 @@ from .scope import may_see
 
 AUDIT_ROLES = (AUDITOR, ADMIN)
 CODE = re.compile(r"[a-z0-9_]+")
+# The events a case records besides its process's steps, by what they say.
+SYSTEM_EVENTS = {"register": "登记", "calendar_redated": "日历重算期限", "letter_served": "文书送达",
+                 "scan_attached": "附加扫描件", "proceeding_filed": "登记复议或诉讼",
+                 "proceeding_decided": "登记复议或诉讼结果"}
 BATCH = 1000
 
 
@@ -145,8 +149,7 @@ def trigger_title(process, trigger: str) -> str:
         for t in process.transitions:
             if t.trigger == trigger:
                 return t.title
-    return {"register": "登记", "calendar_redated": "日历重算期限", "letter_served": "文书送达",
-            "scan_attached": "附加扫描件"}.get(trigger, trigger)
+    return SYSTEM_EVENTS.get(trigger, trigger)
 
 
 def state_title(process, state: str | None) -> str:
