@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from flask import g
 
-from app.downloads import stored_file
+from app.downloads import DOCX, stored_file
 from app.services.documents import get_document, get_document_pdf
 
 from . import bp
 from .errors import fails_with
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SHA256_HEADERS = {"ETag": {"schema": {"type": "string"}}, "X-Content-SHA256": {"schema": {"type": "string"}}}
 
 

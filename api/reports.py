@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from app.downloads import workbook_download
+from app.downloads import DOCX, workbook_download
 from app.services import annual_report as report
 from app.services import cases as case_service
 from app.services import proceedings, timeliness
@@ -13,6 +13,7 @@ from workflow import annual_report as layout
 from workflow.fields import ChineseSchema
 
 from . import bp
+from .audit import PAGE
 from .errors import fails_with
 from .schemas import CaseSchema, _described
 
@@ -59,7 +60,10 @@ class CellCasesSchema(Schema):
     year = fields.Integer()
     row = fields.String()
     column = fields.String()
-    cases = fields.List(fields.Nested(CaseSchema))
+    cases = fields.List(fields.Nested(CaseSchema), metadata=_described("本页案件", "按案件 id 排列"))
+    total = fields.Integer(metadata=_described("该格的案件数"))
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 def table_json(table: report.TableThree) -> dict:
@@ -89,12 +93,24 @@ def annual_table_three_xlsx(year: int):
     return workbook_download(content, ascii_name=f"annual-report-{year}-table-3.xlsx", filename=filename)
 
 
+@bp.get(f"/reports/annual/{YEAR}/report.docx")
+@bp.doc(tags=["reports"], summary="年度报告（Word，官方格式：表三、表四、收费情况）")
+@bp.response(200, description=".docx；已锁定的年度为锁定时所存文件", content_type=DOCX)
+@fails_with(401, 403, 404, 422)
+def annual_report_docx(year: int):
+    content, filename = report.table_three_document(g.user, year)
+    return workbook_download(content, ascii_name=f"annual-report-{year}.docx", filename=filename, media_type=DOCX)
+
+
 @bp.get(f"/reports/annual/{YEAR}/table-3/<row>/<column>")
 @bp.doc(tags=["reports"], summary="年度报告表三：某一格的案件")
 @bp.response(200, CellCasesSchema, description="计入该格的案件（合计行为其各分项的案件，总计列为各列的案件）")
+@bp.arguments(Schema.from_dict(PAGE, name="CellPageQuery"), location="query")
 @fails_with(401, 403, 404, 422)
-def annual_table_three_cell(year: int, row: str, column: str):
-    return {"year": year, "row": row, "column": column, "cases": report.cell_cases(g.user, year, row, column)}
+def annual_table_three_cell(query: dict, year: int, row: str, column: str):
+    page = report.cell_cases(g.user, year, row, column, page=query["page"], per_page=query["per_page"])
+    return {"year": year, "row": row, "column": column, "cases": page.items, "total": page.total,
+            "page": page.page, "per_page": page.per_page}
 
 
 @bp.post(f"/reports/annual/{YEAR}/lock")

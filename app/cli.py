@@ -136,13 +136,21 @@ def check_templates_command(agency):
 
     from workflow.processes import PROCESSES
 
-    from .services.letter_templates import check_all
+    from .services.annual_report import REPORT_TEMPLATE, report_template
+    from .services.letter_templates import TemplateRejected, check_all
 
     letters = [kind for process in PROCESSES.values() for kind in process.letters.values()]
     codes = [agency] if agency else list(current_app.config["AGENCIES"])
     bad = 0
     for code in codes:
-        for name, problems in check_all(current_app.config["AGENCIES"][code], letters).items():
+        settings = current_app.config["AGENCIES"][code]
+        checked = check_all(settings, letters)
+        try:
+            report_template(settings)
+            checked[REPORT_TEMPLATE] = []
+        except TemplateRejected as exc:
+            checked[REPORT_TEMPLATE] = list(exc.details.get("problems", [exc.message]))
+        for name, problems in checked.items():
             click.echo(f"{code}\t{name}\t" + ("OK" if not problems else "；".join(problems)))
             bad += bool(problems)
     click.echo(f"{bad} template(s) refused", err=True)

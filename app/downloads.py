@@ -38,6 +38,7 @@ def table_download(rows, fmt: str, *, ascii_stem: str, title: str):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _sent(file, size: int = 64 * 1024):
@@ -47,9 +48,10 @@ def _sent(file, size: int = 64 * 1024):
             yield block
 
 
-def workbook_download(content: bytes, *, ascii_name: str, filename: str):
-    """A finished .xlsx workbook as a download: an ASCII name, and the real one for browsers that read it."""
+def workbook_download(content: bytes, *, ascii_name: str, filename: str, media_type: str = XLSX):
+    """A finished .xlsx workbook (or another made file: ``media_type``) as a download: an ASCII name, and the
+    real one for browsers that read it."""
     from flask import Response
 
-    return Response(content, mimetype=XLSX, headers={
+    return Response(content, mimetype=media_type, headers={
         "Content-Disposition": f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"})

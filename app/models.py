@@ -124,6 +124,8 @@ class Case(db.Model):
         sa.Index("ix_cases_agency_id", "agency_code", "id", "department", "assignee_id"),
         sa.Index("ix_cases_agency_state", "agency_code", "state", "id"),
         sa.Index("ix_cases_agency_department", "agency_code", "department", "id"),
+        # The annual report: the applications closed since a day, or still open (closed_on IS NULL).
+        sa.Index("ix_cases_agency_process_closed", "agency_code", "process", "closed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,8 +195,16 @@ class CaseClock(db.Model):
     due_on: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     provisional: Mapped[bool] = mapped_column(default=False)
+    # A stopped clock's outcome, as evaluated when it stopped (the timeliness statistics add these up):
+    # met or late, the time it took (working days without paused ones, or hours), and whether it was extended.
+    met: Mapped[bool | None]
+    time_used: Mapped[float | None] = mapped_column(sa.Float)
+    extended: Mapped[bool | None]
 
     case: Mapped[Case] = relationship(back_populates="clocks")
+
+
+FEE_STEPS = "trigger IN ('issue_fee_notice', 'fee_paid')"
 
 
 class Event(db.Model):
@@ -202,7 +212,12 @@ class Event(db.Model):
     it). Each carries the MAC of its predecessor, so an auditor can verify the chain (services.integrity)."""
 
     __tablename__ = "events"
-    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)  # also the index on case_id
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "seq"),  # also the index on case_id
+        # Section 六 of the annual report reads the fee steps of a year: few among millions of events.
+        sa.Index("ix_events_fee_steps", "effective_on", "case_id",
+                 postgresql_where=sa.text(FEE_STEPS), sqlite_where=sa.text(FEE_STEPS)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
@@ -304,8 +319,8 @@ class Proceeding(db.Model):
 
 
 class ReportLock(db.Model):
-    """A reporting year an administrator locked: the figures and the workbook as published, kept so the report
-    can be reproduced byte for byte; afterwards no change that would alter a figure is accepted."""
+    """A reporting year an administrator locked: the figures, the workbook and the .docx as published, kept so
+    the report can be reproduced byte for byte; afterwards no change that would alter a figure is accepted."""
 
     __tablename__ = "report_locks"
     __table_args__ = (sa.UniqueConstraint("agency_code", "year"),)
@@ -318,6 +333,9 @@ class ReportLock(db.Model):
     figures: Mapped[dict] = mapped_column(JSON)  # table 三: row -> column -> count
     workbook: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     workbook_sha256: Mapped[str] = mapped_column(sa.String(64))
+    # The report as .docx (None for a year locked before it was kept: made again from the figures).
+    document: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    document_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     locked_by: Mapped[User] = relationship()
 

@@ -47,8 +47,10 @@ def main() -> None:
     year = args.year
     pages = {f"annual report {year} (tables 三 and 四, fees)": f"/reports/annual/{year}",
              f"annual report {year} as .xlsx": f"/reports/annual/{year}.xlsx",
+             f"annual report {year} as .docx": f"/reports/annual/{year}.docx",
              f"timeliness statistics, {year}": f"/reports/timeliness?since={year}-01-01&until={year}-12-31",
-             f"one cell's cases (三（一）予以公开, 总计), {year}": f"/reports/annual/{year}/disclosed/total"}
+             f"one cell's cases (三（七）总计, 总计: the largest), {year}": f"/reports/annual/{year}/handled/total",
+             "the same cell, page 100": f"/reports/annual/{year}/handled/total?page=100"}
     timings = {name: [] for name in pages}
     for _ in range(args.calls):
         for name, address in pages.items():

@@ -208,3 +208,42 @@ def test_the_keyed_chain_migration_refuses_a_history_altered_before_it(tmp_path)
     with app.app_context():
         assert db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "e2c4a6b8d0f3"
         db.engine.dispose()
+
+
+def test_the_clock_outcome_migration_evaluates_every_stopped_clock_once(tmp_path):
+    """Clocks stored before revision d4f6a8c0e2b3 get the outcome the statistics now add up, worked out by
+    hand: replied on 11/13 to an application of Mon 10/12 with 20 + 5 working days (10/13-11/13: 24 used); a
+    public-opinion response 3½ hours after detection against 24; a clock still running has none."""
+    from flask_migrate import upgrade
+
+    from config import TestingConfig
+
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    reply = [{"op": "start", "on": "2026-10-12", "limit": 20, "note": "", "rules": {}},
+             {"op": "extend", "on": "2026-11-06", "days": 5, "note": ""},
+             {"op": "stop", "on": "2026-11-13", "note": ""}]
+    response = [{"op": "start", "on": "2026-11-20T10:00:00+08:00", "limit": 24, "note": "", "rules": {}},
+                {"op": "stop", "on": "2026-11-20T13:30:00+08:00", "note": ""}]
+    running = [{"op": "start", "on": "2026-11-20", "limit": 15, "note": "", "rules": {}}]
+    with app.app_context():
+        upgrade(revision="c2e4a6b8d0f1")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, username, display_name, password_hash, role, department, agency_code, active,"
+                " created_at) VALUES (1, 'u', 'u', 'x', 'handler', '', 'gzsft', 1, '2026-11-27 00:00:00')")
+            conn.exec_driver_sql(
+                "INSERT INTO cases (id, agency_code, process, definition_version, reference, state, version, department,"
+                " data, received_on, due_provisional, last_effective_on, created_by_id, created_at, updated_at)"
+                " VALUES (7, 'gzsft', 'disclosure_request', 1, 'R1', 'disclosed', 2, '', '{}', '2026-10-12', 0,"
+                " '2026-11-13', 1, '2026-11-27 00:00:00', '2026-11-27 00:00:00')")
+            for n, (name, kind, status, ops) in enumerate((("reply", "working_days", "stopped", reply),
+                                                           ("response", "hours", "stopped", response),
+                                                           ("other", "working_days", "running", running)), 1):
+                conn.exec_driver_sql(
+                    "INSERT INTO clocks (id, case_id, name, kind, title, party, ops, status, provisional) VALUES"
+                    f" ({n}, 7, '{name}', '{kind}', 't', 'agency', ?, '{status}', 0)", (json.dumps(ops),))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT id, met, time_used, extended FROM clocks ORDER BY id").all() == [
+                (1, 1, 24.0, 1), (2, 1, 3.5, 0), (3, None, None, None)]
+        db.engine.dispose()

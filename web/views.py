@@ -9,7 +9,7 @@ import itertools
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from app.downloads import stored_file, table_download
+from app.downloads import DOCX, stored_file, table_download
 from app.services import audit_log, deliveries, documents, exports
 from app.services import cases as service
 from app.services.audit import SYSTEM_EVENTS
@@ -27,7 +27,6 @@ from .auth import attempt
 from .forms import flat_errors, form_fields, labels, read, row_counts
 from .reports import proceeding_list
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 25
 

@@ -105,8 +105,14 @@ def rows_of(year: int, received_on: dt.date, closed_on: dt.date | None, state: s
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if received_on > end or (closed_on is not None and closed_on < start):
         return []
-    rows = ["new" if received_on >= start else "carried_in"]
-    if closed_on is not None and closed_on <= end:
+    return rows_for(received_on >= start, closed_on is not None and closed_on <= end, state, reason)
+
+
+def rows_for(received_in_year: bool, closed_in_year: bool, state: str | None, reason: str | None) -> list[str]:
+    """The rows of an application open during the year, from whether it was received and closed in the year
+    (and, closed, its terminal state and reason). Raises Unplaced for a result no row takes."""
+    rows = ["new" if received_in_year else "carried_in"]
+    if closed_in_year:
         result = result_row(state, reason)
         if result is None:
             raise Unplaced(f"{state}/{reason}")
@@ -114,6 +120,12 @@ def rows_of(year: int, received_on: dt.date, closed_on: dt.date | None, state: s
     else:
         rows.append("carried_out")
     return rows
+
+
+def leaves(key: str) -> list[str]:
+    """The rows a row sums, down to those counted directly (itself when it is one)."""
+    parts = ROW_KEYS[key].parts
+    return [leaf for part in parts for leaf in leaves(part)] if parts else [key]
 
 
 def row_path(key: str) -> str:

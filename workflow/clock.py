@@ -106,6 +106,16 @@ class Reading:
             return dt.datetime.fromisoformat(self.stopped_on) <= self.due_at
         return self.due_on is None or _date(self.stopped_on) <= self.due_on
 
+    def time_used(self) -> float | None:
+        """What a stopped clock took, for the statistics: working days (paused days excluded), or hours to a
+        tenth for an hour clock; None while it has not stopped."""
+        if self.status != STOPPED or self.stopped_on is None:
+            return None
+        if self.kind == HOURS:
+            started = dt.datetime.fromisoformat(self.started_on)
+            return round((dt.datetime.fromisoformat(self.stopped_on) - started).total_seconds() / 3600, 1)
+        return self.used_at_stop
+
     def to_dict(self, explain: bool = False) -> dict:
         out = {
             "name": self.name, "kind": self.kind, "title": self.title, "status": self.status,

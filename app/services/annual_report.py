@@ -13,9 +13,10 @@ import datetime as dt
 import hashlib
 import io
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from docxtpl import DocxTemplate
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -25,9 +26,10 @@ from workflow.errors import InvalidData, NotPermitted
 from workflow.processes.disclosure_request_letters import fee_total
 
 from ..extensions import db
-from ..models import Case, Event, Proceeding, ReportLock, User
-from . import timesource
+from ..models import FEE_STEPS, Case, Event, Proceeding, ReportLock, User
+from . import letter_templates, timesource
 from .agencies import agency_settings
+from .paging import Page
 
 PROCESS = "disclosure_request"
 REPORT_ROLES = (APPROVER, AUDITOR, ADMIN)
@@ -48,7 +50,6 @@ class TableThree:
     agency_code: str
     year: int
     cells: dict[str, dict[str, int]]  # row key -> column key -> count (parent rows summed)
-    cases: dict[tuple[str, str], list[int]] = field(repr=False)  # (row, column) -> case ids, directly counted
     problems: list[Problem]
 
     def value(self, row: str, column: str) -> int:
@@ -77,38 +78,79 @@ def check_year(year: int) -> None:
         raise InvalidData("参数有误", {"year": ["年度应在 2008 至 2100 之间"]})
 
 
+class _Year:
+    """The SQL of one agency's applications in one year: which were open during it, and which way each
+    counts (received in the year or before; closed in the year or carried out)."""
+
+    def __init__(self, agency_code: str, year: int):
+        self.start, self.end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        self.open_during = (Case.agency_code == agency_code, Case.process == PROCESS, Case.received_on <= self.end,
+                            sa.or_(Case.closed_on.is_(None), Case.closed_on >= self.start))
+        self.received_in = Case.received_on >= self.start
+        self.closed_in = sa.and_(Case.closed_on.is_not(None), Case.closed_on <= self.end)
+        self.applicant = Case.data["applicant_type"].as_string()
+
+    def row(self, key: str):
+        """The condition of the cases counted directly in a row (a leaf of the table)."""
+        if key == "new":
+            return self.received_in
+        if key == "carried_in":
+            return sa.not_(self.received_in)
+        if key == "carried_out":
+            return sa.not_(self.closed_in)
+        outcomes = [Case.state == state if reason is None else sa.and_(Case.state == state, Case.reason == reason)
+                    for state, reason in layout.ROW_KEYS[key].counts]
+        return sa.and_(self.closed_in, sa.or_(*outcomes))
+
+    def column(self, key: str):
+        if key == "total":
+            return self.applicant.in_([c for c in layout.COLUMNS if c != "total"])
+        return self.applicant == key
+
+
 def table_three(actor: User, year: int) -> TableThree:
-    """The table for the actor's agency and the year."""
+    """The table for the actor's agency and the year: the applications open during the year counted by the
+    database in groups of the same (received in the year, closed in the year, result, applicant), each group
+    then placed in its rows."""
     check_reader(actor)
     check_year(year)
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    applicant = Case.data["applicant_type"].as_string()
-    stmt = (sa.select(Case.id, Case.reference, Case.received_on, Case.closed_on, Case.state, Case.reason,
-                      applicant.label("applicant"))
-            .where(Case.agency_code == actor.agency_code, Case.process == PROCESS, Case.received_on <= end,
-                   sa.or_(Case.closed_on.is_(None), Case.closed_on >= start))
-            .order_by(Case.id).execution_options(yield_per=5000))
-    cases: dict[tuple[str, str], list[int]] = defaultdict(list)
+    q = _Year(actor.agency_code, year)
+    closed_in = q.closed_in
+    stmt = (sa.select(q.received_in, closed_in, sa.case((closed_in, Case.state)), sa.case((closed_in, Case.reason)),
+                      q.applicant, sa.func.count())
+            .where(*q.open_during).group_by(sa.text("1, 2, 3, 4, 5")))
+    counts: dict[tuple[str, str], int] = defaultdict(int)
     problems: list[Problem] = []
-    for row in db.session.execute(stmt):
-        column = layout.column_of(row.applicant)
+    for received_in, closed_in_year, state, reason, applicant, n in db.session.execute(stmt):
+        group = (q.received_in == bool(received_in), closed_in == bool(closed_in_year),
+                 Case.state == state if closed_in_year else sa.true(),
+                 (Case.reason == reason if reason is not None else Case.reason.is_(None)) if closed_in_year
+                 else sa.true(),
+                 q.applicant == applicant if applicant is not None else q.applicant.is_(None))
+        column = layout.column_of(applicant)
         if column is None:
-            problems.append(Problem(row.id, row.reference, f"申请人类型 {row.applicant!r} 不属于表中任何一列"))
+            problems += _problems(q, group, f"申请人类型 {applicant!r} 不属于表中任何一列")
             continue
         try:
-            rows = layout.rows_of(year, row.received_on, row.closed_on, row.state, row.reason)
+            rows = layout.rows_for(bool(received_in), bool(closed_in_year), state, reason)
         except layout.Unplaced as exc:
-            problems.append(Problem(row.id, row.reference, f"办结结果 {exc} 不属于“本年度办理结果”的任何一行"))
-            rows = ["new" if row.received_on >= start else "carried_in"]
+            problems += _problems(q, group, f"办结结果 {exc} 不属于“本年度办理结果”的任何一行")
+            rows = ["new" if received_in else "carried_in"]
         for key in rows:
-            cases[(key, column)].append(row.id)
-    return TableThree(actor.agency_code, year, _cells(cases), dict(cases), problems)
+            counts[(key, column)] += n
+    return TableThree(actor.agency_code, year, _cells(counts), sorted(problems, key=lambda p: p.case_id))
 
 
-def _cells(cases: dict[tuple[str, str], list[int]]) -> dict[str, dict[str, int]]:
+def _problems(q: _Year, group: tuple, what: str) -> list[Problem]:
+    """The cases of a group the table cannot place."""
+    stmt = sa.select(Case.id, Case.reference).where(*q.open_during, *group).order_by(Case.id)
+    return [Problem(case_id, reference, what) for case_id, reference in db.session.execute(stmt)]
+
+
+def _cells(counts: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
     cells: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (row, column), ids in cases.items():
-        cells[row][column] += len(ids)
+    for (row, column), n in counts.items():
+        cells[row][column] += n
     # The groups first, then 总计 (the sum of the groups).
     for row in [r for r in layout.ROWS if r.parts and r.key != "handled"] + [layout.ROW_KEYS["handled"]]:
         for part in row.parts:
@@ -119,24 +161,23 @@ def _cells(cases: dict[tuple[str, str], list[int]]) -> dict[str, dict[str, int]]
     return {key: dict(values) for key, values in cells.items()}
 
 
-def cell_cases(actor: User, year: int, row: str, column: str) -> list[Case]:
-    """The cases counted in one cell (a parent row: those of its parts; the 总计 column: every column's)."""
+def cell_cases(actor: User, year: int, row: str, column: str, *, page: int = 1, per_page: int = 50) -> Page:
+    """One page of the cases counted in one cell (a parent row: those of its parts; the 总计 column: every
+    column's), by id, with their number."""
+    check_reader(actor)
+    check_year(year)
     if row not in layout.ROW_KEYS or not (layout.ROW_KEYS[row].counts or layout.ROW_KEYS[row].parts
                                           or row in COUNTED):
         raise InvalidData("参数有误", {"row": [f"未知的行：{row}；可用：{', '.join(layout.ROW_KEYS)}"]})
     if column not in layout.COLUMNS:
         raise InvalidData("参数有误", {"column": [f"未知的列：{column}；可用：{', '.join(layout.COLUMNS)}"]})
-    table = table_three(actor, year)
-    rows = _leaves(row)
-    columns = [c for c in layout.COLUMNS if c != "total"] if column == "total" else [column]
-    ids = sorted(i for r in rows for c in columns for i in table.cases.get((r, c), []))
+    q = _Year(actor.agency_code, year)
+    where = (*q.open_during, q.column(column), sa.or_(*(q.row(leaf) for leaf in layout.leaves(row))))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*where))
+    ids = db.session.scalars(sa.select(Case.id).where(*where).order_by(Case.id)
+                             .limit(per_page).offset((page - 1) * per_page)).all()
     found = {c.id: c for c in db.session.scalars(sa.select(Case).where(Case.id.in_(ids)))} if ids else {}
-    return [found[i] for i in ids]
-
-
-def _leaves(row: str) -> list[str]:
-    parts = layout.ROW_KEYS[row].parts
-    return [leaf for part in parts for leaf in _leaves(part)] if parts else [row]
+    return Page([found[i] for i in ids], total, page, per_page)
 
 
 # -- table 四 and section 六 ----------------------------------------------------------------------------------
@@ -161,10 +202,11 @@ def fees(actor: User, year: int) -> dict[str, int]:
     check_reader(actor)
     check_year(year)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    # The condition is the partial index's own (models.FEE_STEPS), so the database reads that index alone.
     stmt = (sa.select(Event.case_id, Event.trigger, Event.effective_on, Event.data)
             .join(Case, Case.id == Event.case_id)
-            .where(Case.agency_code == actor.agency_code, Case.process == PROCESS,
-                   Event.trigger.in_(("issue_fee_notice", "fee_paid")), Event.effective_on <= end)
+            .where(sa.text(FEE_STEPS), Case.agency_code == actor.agency_code, Case.process == PROCESS,
+                   Event.effective_on <= end)
             .order_by(Event.case_id, Event.seq))
     out = {"notices": 0, "notice_amount": 0, "paid": 0, "paid_amount": 0}
     amount_due: dict[int, int] = {}
@@ -200,9 +242,12 @@ def lock_year(actor: User, year: int) -> ReportLock:
                                                 "请先更正"]})
     four, fee = table_four(actor, year), fees(actor, year)
     workbook = report_xlsx(table, four, fee, agency_settings(actor.agency_code)["name"])
-    lock = ReportLock(agency_code=actor.agency_code, year=year, locked_by_id=actor.id, locked_at=timesource.now(),
-                      figures={"table_3": table.cells, "table_4": four, "fees": fee}, workbook=workbook,
-                      workbook_sha256=hashlib.sha256(workbook).hexdigest())
+    now = timesource.now()
+    figures = {"table_3": table.cells, "table_4": four, "fees": fee}
+    document = report_docx(actor.agency_code, year, figures, locked_on=now.astimezone(timesource.local_zone()).date())
+    lock = ReportLock(agency_code=actor.agency_code, year=year, locked_by_id=actor.id, locked_at=now,
+                      figures=figures, workbook=workbook, workbook_sha256=hashlib.sha256(workbook).hexdigest(),
+                      document=document, document_sha256=hashlib.sha256(document).hexdigest())
     db.session.add(lock)
     db.session.commit()
     return lock
@@ -276,6 +321,49 @@ def table_three_workbook(actor: User, year: int) -> tuple[bytes, str]:
     if lock is not None:
         return lock.workbook, filename
     return report_xlsx(table_three(actor, year), table_four(actor, year), fees(actor, year), name), filename
+
+
+def table_three_document(actor: User, year: int) -> tuple[bytes, str]:
+    """The year's report as .docx (tables 三 and 四 and the fees in the official layout), and its file name:
+    a locked year's exactly as it was locked."""
+    check_reader(actor)
+    check_year(year)
+    filename = f"{agency_settings(actor.agency_code)['name']}{year}年度政府信息公开工作年度报告（表三、表四、收费）.docx"
+    lock = lock_of(actor.agency_code, year)
+    if lock is not None:
+        if lock.document is not None:
+            return lock.document, filename
+        when = lock.locked_at.astimezone(timesource.local_zone()).date()
+        return report_docx(actor.agency_code, year, lock.figures, locked_on=when), filename
+    figures = {"table_3": table_three(actor, year).cells, "table_4": table_four(actor, year), "fees": fees(actor, year)}
+    return report_docx(actor.agency_code, year, figures), filename
+
+
+REPORT_TEMPLATE = "reports/annual_report.docx"
+REPORT_VALUES = {"agency_name", "year", "locked_on", "t", "f", "fees", "letterhead"}
+
+
+def report_template(agency: dict) -> letter_templates.Template:
+    """The checked template of the report (raises TemplateRejected naming each problem, as for a letter)."""
+    return letter_templates.load(agency, REPORT_TEMPLATE, allowed=REPORT_VALUES,
+                                 required={"agency_name", "year", "t", "f", "fees"})
+
+
+def report_docx(agency_code: str, year: int, figures: dict, *, locked_on: dt.date | None = None) -> bytes:
+    """The report filled in from its figures (as stored with a lock, or computed now) with the template a
+    legal officer keeps (templates_docx/reports/annual_report.docx, the agency's own copy first)."""
+    agency = agency_settings(agency_code)
+    template = report_template(agency)
+    cells = figures["table_3"]
+    values = {"agency_name": agency["name"], "year": year, "letterhead": "title",
+              "locked_on": f"{locked_on.year}年{locked_on.month}月{locked_on.day}日" if locked_on else "",
+              "t": {row.key: {c: cells.get(row.key, {}).get(c, 0) for c in layout.COLUMNS} for row in layout.ROWS},
+              "f": figures["table_4"], "fees": figures["fees"]}
+    document = DocxTemplate(io.BytesIO(template.content))
+    document.render(values, autoescape=True)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def report_xlsx(table: TableThree, four: dict, fee: dict, agency_name: str) -> bytes:

@@ -26,6 +26,7 @@ from .clocks import evaluate_clocks, overdue_cases, save_clocks
 from .context import context_for
 from .errors import ConcurrentUpdate, NotFound, OutOfScope
 from .events import append_event, events_of
+from .paging import Page
 from .scope import may_see, visible_cases
 from .transaction import Idempotency, Result, replay, run
 
@@ -39,19 +40,6 @@ def get_case(case_id: int, *, actor: User) -> Case:
     if not may_see(actor, case):
         raise OutOfScope(f"案件 {case_id} 不存在", case_id=case_id)
     return case
-
-
-@dataclass
-class Page:
-    items: list[Case]
-    total: int
-    page: int
-    per_page: int
-    total_exact: bool = True  # False: there are more than ``total`` (a text search counts up to a limit)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 # The orders a list may take: a key, "-key" for descending; the case id breaks ties so pages are stable.

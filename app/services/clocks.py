@@ -54,6 +54,8 @@ def save_clocks(case: Case, process: Process, clocks: dict[str, Clock], calendar
             db.session.add(row)
         row.ops, row.status = list(clock.ops), reading.status
         row.due_on, row.due_at, row.provisional = reading.due_on, reading.due_at, reading.provisional
+        row.met, row.time_used = reading.met(), reading.time_used()
+        row.extended = reading.extension > 0 if row.met is not None else None
         snapshot[name] = reading.to_dict() | {"party": specs[name].party}
         if specs[name].party == AGENCY and reading.status == "running":
             agency_running.append(reading)

@@ -6,10 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import random
+import re
+import shutil
+import subprocess
 from collections import Counter
 from types import SimpleNamespace
 
+import docx
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
@@ -18,7 +23,7 @@ from app.extensions import db as _db
 from app.models import Case, Event
 from app.services import annual_report as report
 from app.services import cases as case_service
-from app.services import proceedings
+from app.services import pdf, proceedings
 from app.services.cases import Backfill
 from app.services.integrity import check_case
 from tests import factories as f
@@ -153,16 +158,35 @@ def test_every_cell_of_table_three_matches_the_counts_made_from_the_applications
 
 
 def test_each_cell_drills_down_to_its_cases(applications, auditor):
-    cases = report.cell_cases(auditor, YEAR, "withheld", "research_institution")
+    cases = report.cell_cases(auditor, YEAR, "withheld", "research_institution", per_page=500).items
     assert len(cases) == report.table_three(auditor, YEAR).value("withheld", "research_institution")
     assert {c.state for c in cases} == {"withheld"}
     assert {c.data["applicant_type"] for c in cases} == {"research_institution"}
     assert all(D(f"{YEAR}-01-01") <= c.closed_on <= D(f"{YEAR}-12-31") for c in cases)
     edge = [c for c in cases if c.received_on == D("2026-01-01") and c.closed_on == D("2026-12-31")]
     assert len(edge) == 1
-    carried = report.cell_cases(auditor, YEAR, "carried_out", "total")
-    assert all(c.closed_on is None for c in carried) and len(carried) == report.table_three(auditor, YEAR).value(
-        "carried_out", "total")
+    carried = report.cell_cases(auditor, YEAR, "carried_out", "total", per_page=500)
+    assert all(c.closed_on is None for c in carried.items)
+    assert carried.total == len(carried.items) == report.table_three(auditor, YEAR).value("carried_out", "total")
+
+
+def test_every_cell_counts_the_cases_its_drill_down_lists_page_by_page(applications, auditor):
+    """The table counts groups; a cell's list selects its cases: the two agree in every cell, and the pages of
+    a cell together are its cases, each once, the references those the generated list puts there."""
+    from workflow.annual_report import ROWS
+    table = report.table_three(auditor, YEAR)
+    for row in ROWS:
+        if row.key == "results":
+            continue
+        for column in COLUMN | {"total": "总计"}:
+            assert report.cell_cases(auditor, YEAR, row.key, column, per_page=1).total == table.value(row.key, column)
+    first = report.cell_cases(auditor, YEAR, "handled", "natural_person", per_page=7)
+    ids = [c.id for n in range(1, first.pages + 1)
+           for c in report.cell_cases(auditor, YEAR, "handled", "natural_person", page=n, per_page=7).items]
+    assert len(ids) == len(set(ids)) == first.total == table.value("handled", "natural_person")
+    assert ids == sorted(ids)
+    assert all(c.data["applicant_type"] == "natural_person" and c.closed_on.year == YEAR
+               for c in _db.session.scalars(sa.select(Case).where(Case.id.in_(ids))))
     with pytest.raises(InvalidData) as bad:
         report.cell_cases(auditor, YEAR, "results", "nobody")
     assert set(bad.value.errors) == {"row"} or set(bad.value.errors) == {"column"}
@@ -220,7 +244,10 @@ def test_the_report_in_the_api_and_on_its_page(app, applications, auditor):
     table = report.table_three(auditor, YEAR)
     assert rows["handled"]["values"]["total"] == table.value("handled", "total")
     cell = api.get("api.annual_table_three_cell", year=YEAR, row="withheld_1", column="total").get_json()
-    assert len(cell["cases"]) == table.value("withheld_1", "total")
+    assert len(cell["cases"]) == cell["total"] == table.value("withheld_1", "total")
+    second = api.get("api.annual_table_three_cell", year=YEAR, row="new", column="total", page=2,
+                     per_page=100).get_json()
+    assert (second["total"], second["page"], len(second["cases"])) == (table.value("new", "total"), 2, 100)
     assert api.get("api.annual_table_three_cell", year=YEAR, row="nope", column="total").status_code == 422
     workbook = api.get("api.annual_table_three_xlsx", year=YEAR)
     assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
@@ -230,6 +257,50 @@ def test_the_report_in_the_api_and_on_its_page(app, applications, auditor):
     assert "各列均满足勾稽关系" in page and f"/reports/annual/{YEAR}/withheld_1/total" in page
     drill = browser_for(app, "auditor").get(f"/reports/annual/{YEAR}/withheld_1/total").get_data(as_text=True)
     assert f"1.属于国家秘密（总计）：{table.value('withheld_1', 'total')} 件" in drill
+    pages = -(-table.value("new", "total") // 50)
+    drill = browser_for(app, "auditor").get(f"/reports/annual/{YEAR}/new/total?page=2").get_data(as_text=True)
+    assert f"第 2 / {pages} 页" in drill and f"/reports/annual/{YEAR}/new/total?page=3" in drill
+
+
+def test_the_report_as_docx_in_the_official_layout_read_back_and_as_pdf(applications, auditor, tmp_path):
+    content, filename = report.table_three_document(auditor, YEAR)
+    assert filename == f"贵州省司法厅{YEAR}年度政府信息公开工作年度报告（表三、表四、收费）.docx"
+    document = docx.Document(io.BytesIO(content))
+    assert [p.text for p in document.paragraphs[:2]] == ["贵州省司法厅", f"{YEAR}年度政府信息公开工作年度报告"]
+    three, four = document.tables
+    assert three.cell(0, 0).text == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    assert [three.cell(1, c).text for c in (3, 4, 9)] == ["自然人", "法人或其他组织", "总计"]
+    assert [three.cell(2, c).text for c in range(4, 9)] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    table = report.table_three(auditor, YEAR)
+    columns = ["natural_person", "commercial_enterprise", "research_institution", "public_interest_organisation",
+               "legal_service_institution", "other_organisation", "total"]
+    printed = {}
+    for row in three.rows[3:]:
+        cells = row.cells
+        assert len(cells) == 10
+        printed[(cells[0].text, cells[1].text, cells[2].text)] = [int(c.text) for c in cells[3:]]
+    expected = {}
+    for key, labels in (("new", ("一、本年新收政府信息公开申请数量",) * 3), ("carried_in", ("二、上年结转政府信息公开申请数量",) * 3),
+                        ("disclosed", ("三、本年度办理结果", "（一）予以公开", "（一）予以公开")),
+                        ("withheld_1", ("三、本年度办理结果", "（三）不予公开", "1.属于国家秘密")),
+                        ("other_3", ("三、本年度办理结果", "（六）其他处理", "3.其他")),
+                        ("handled", ("三、本年度办理结果", "（七）总计", "（七）总计")),
+                        ("carried_out", ("四、结转下年度继续办理",) * 3)):
+        expected[labels] = [table.value(key, c) for c in columns]
+    assert {k: printed[k] for k in expected} == expected
+    assert len(printed) == 25  # 一, 二, （一）, （二）, 19 numbered rows (their groups have no row of their own), （七）, 四
+    assert [c.text for c in four.rows[2].cells[:5]] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert "本年度发出政府信息公开信息处理费收费通知0件" in document.paragraphs[-1].text
+    if shutil.which("soffice") is None and os.environ.get("CI") != "true":
+        return
+    pdf_path = tmp_path / "report.pdf"
+    pdf_path.write_bytes(pdf.to_pdf([content])[0])
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for words in (f"{YEAR}年度政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
+                  "六、其他需要报告的事项", "1.属于国家秘密"):
+        assert words in re.sub(r"\s", "", text), words
+    assert str(table.value("handled", "total")) in text
 
 
 # -- locking a year ------------------------------------------------------------------------------------
@@ -260,6 +331,9 @@ def test_a_locked_year_keeps_its_figures_and_its_workbook_byte_for_byte(year_202
     f.open_case(s.registrar, applicant_name="王五")  # received in 2026: nothing of 2025 changes
     again, filename = report.table_three_workbook(s.auditor, 2025)
     assert again == first and filename == "贵州省司法厅2025年度政府信息公开工作年度报告（表三、表四、收费）.xlsx"
+    document, name = report.table_three_document(s.auditor, 2025)
+    assert hashlib.sha256(document).hexdigest() == lock.document_sha256 and name.endswith("收费）.docx")
+    assert "本年度报告已于2026年" in docx.Document(io.BytesIO(document)).paragraphs[4].text
     with pytest.raises(InvalidData) as twice:
         report.lock_year(s.admin, 2025)
     assert "2025 年度报告已于" in twice.value.errors["year"][0]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db as _db
+from app.models import CaseClock
 from app.services.timeliness import timeliness
 from tests import factories as f
 from tests.api.helpers import Api
@@ -56,9 +59,13 @@ def test_the_reply_limit_counts_met_late_extended_and_the_working_days_used(clos
     reply = figures[("disclosure_request", "reply")]
     assert (reply.count, reply.met, reply.late, reply.extended) == (3, 2, 1, 1)
     assert reply.share == pytest.approx(2 / 3) and reply.unit == "工作日"
-    assert len(reply.used) == 3
-    assert reply.used[0] == 6  # the quick one: 11/2-6 and 11/9
-    assert reply.median == sorted(reply.used)[1]
+    # Working days used, counted by hand: the quick one 11/2-6 and 11/9 = 6; the extended one 10/13-11/13 = 24;
+    # the late one 10/9, 10/10 (a Saturday worked for National Day) and 10/12-11/13 = 27.
+    assert (reply.mean, reply.median) == (round((6 + 24 + 27) / 3, 1), 24)
+    stored = _db.session.execute(sa.select(CaseClock.case_id, CaseClock.met, CaseClock.time_used, CaseClock.extended)
+                                 .where(CaseClock.name == "reply").order_by(CaseClock.case_id)).all()
+    assert [tuple(r) for r in stored] == [(quick.id, True, 6, False), (extended.id, True, 24, True),
+                                          (late.id, False, 27, False)]
     # Another period, another department: nothing.
     assert by_clock(timeliness(s["auditor"], since=D("2026-10-01"), until=D("2026-10-31"),
                                process="disclosure_request"))[("disclosure_request", "reply")].count == 0
