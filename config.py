@@ -76,7 +76,9 @@ class Config:
     TIMEZONE = "Asia/Shanghai"
     AGENCIES = load_agencies()
     DEFAULT_AGENCY = os.environ.get("DEFAULT_AGENCY", "gzsft")
-    TOKEN_TTL_HOURS = int(os.environ.get("TOKEN_TTL_HOURS", "12"))
+    TOKEN_TTL_HOURS = int(os.environ.get("TOKEN_TTL_HOURS", "8"))  # a working day
+    # How long a response under an Idempotency-Key is kept for a retry (then purge-expired deletes it).
+    IDEMPOTENCY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24"))
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     DEMO_USERS = False
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text, or json: one JSON object per line
@@ -94,6 +96,8 @@ class Config:
     SIGN_IN_LIMIT_PER_USER = os.environ.get("SIGN_IN_LIMIT_PER_USER", "5 per 10 minutes")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # How many proxies in front (nginx: 1) set X-Forwarded-For and -Proto; 0 (the default): none is trusted.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # The keys that make the history tamper-evident, kept outside the database (app/keys.py, docs/audit.md):
     # the event keys' JSON file and the checkpoint signing key (Ed25519, PEM). Default: the instance folder.
     EVENT_KEYS_FILE = os.environ.get("EVENT_KEYS_FILE")
@@ -121,10 +125,14 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True  # behind TLS: the cookie never travels in clear
     @classmethod
     def check(cls, agencies: dict | None = None):
-        if cls.SECRET_KEY == DEFAULT_SECRET:
-            raise RuntimeError("ProductionConfig: set SECRET_KEY; the default secret is refused")
+        if problem := weak_secret(cls.SECRET_KEY or ""):
+            raise RuntimeError(f"ProductionConfig: set SECRET_KEY to a long random value: {problem}")
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("ProductionConfig: set DATABASE_URL (PostgreSQL)")
+        workers = os.environ.get("WEB_CONCURRENCY", "1")
+        if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and (not workers.isdigit() or int(workers) > 1):
+            raise RuntimeError(f"ProductionConfig: SQLite serves one worker process only (WEB_CONCURRENCY={workers}): "
+                               "set DATABASE_URL to PostgreSQL for several workers")
         if not cls.EVENT_KEYS_FILE:
             raise RuntimeError("ProductionConfig: set EVENT_KEYS_FILE, the event keys kept outside the database "
                                "(docs/audit.md)")
@@ -149,4 +157,24 @@ CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "producti
 
 
 def from_environment():
-    return CONFIGS[os.environ.get("APP_ENV", "development")]
+    name = os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV={name!r} is not an environment of this service: use one of "
+                           f"{', '.join(CONFIGS)} (docs/configuration.md)")
+    return CONFIGS[name]
+
+
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_CHARACTERS = 12  # different characters: "aaaa…" or "abab…" of any length is no secret
+
+
+def weak_secret(secret: str) -> str | None:
+    """Why a SECRET_KEY is too weak to sign the sessions and forms of a public service, or None."""
+    if secret == DEFAULT_SECRET:
+        return "the default secret is refused"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"it has {len(secret)} characters; at least {MIN_SECRET_LENGTH} are needed"
+    if len(set(secret)) < MIN_SECRET_CHARACTERS:
+        return (f"it repeats {len(set(secret))} different characters; a random one has many more "
+                f"(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    return None

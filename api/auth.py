@@ -20,7 +20,7 @@ def authenticate():
     user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if user is None:
         raise ApiError(401, "unauthorized", "需要有效的访问令牌：Authorization: Bearer <token>")
-    g.user = user
+    g.user, g.token = user, token.strip()
     return None
 
 

@@ -125,7 +125,8 @@ def fire_trigger(body, case_id: int):
     expected = body.get("version")
     if_match = request.headers.get("If-Match", "").strip('"')
     if if_match:
-        if not if_match.isdigit() or len(if_match) > 10:
+        # ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses.
+        if not (if_match.isascii() and if_match.isdigit()) or len(if_match) > 10:
             raise ApiError(400, "invalid_if_match", "If-Match 应为案件版本号")
         expected = int(if_match)
     backfill = service.Backfill(**body["backfill"]) if "backfill" in body else None

@@ -144,9 +144,10 @@ def handle_routing_error(exc: HTTPException):
 
 def fails_with(*statuses: int):
     """Document the error statuses a view can answer, each with the error body (and Allow on a 405).
-    Every operation can also answer 405 on its path; authenticated ones 401."""
+    Every operation can also answer 405 on its path, and 503 while the database cannot be reached (with
+    Retry-After); authenticated ones 401."""
     def decorator(func):
-        for status in sorted(set(statuses) | {405}, reverse=True):
+        for status in sorted(set(statuses) | {405, 503}, reverse=True):
             func = bp.alt_response(status, HTTPStatus(status).name)(func)
         return func
     return decorator

@@ -20,7 +20,10 @@ ERRORS = {
     409: "当前状态下不能执行此操作，或案件已被其他请求修改",
     413: "请求体过大",
     422: "数据有误、条件不满足或操作未知：errors 按字段列出原因",
+    429: "失败的登录尝试过多：Retry-After 头给出可再次尝试前的秒数",
+    503: "数据库暂时无法访问：Retry-After 头给出建议的重试间隔（秒）",
 }
+RETRY_AFTER = {"Retry-After": {"description": "秒数", "schema": {"type": "integer"}}}
 
 
 class ApiDocs(Api):
@@ -39,6 +42,8 @@ class ApiDocs(Api):
             response = {"description": description, "schema": self.ERROR_SCHEMA}
             if status == 405:
                 response["headers"] = {"Allow": {"description": "此地址支持的方法", "schema": {"type": "string"}}}
+            if status in (429, 503):
+                response["headers"] = RETRY_AFTER
             prepare_response(response, self.spec, self.DEFAULT_RESPONSE_CONTENT_TYPE)
             self.spec.components.response(HTTPStatus(status).name, response, lazy=True)
 

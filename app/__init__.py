@@ -9,7 +9,9 @@ from sqlalchemy import event
 
 from config import ProductionConfig, from_environment
 
+from . import http_policy
 from .extensions import db, migrate
+from .limits import limiter
 from .log_format import formatter
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
@@ -21,6 +23,7 @@ def create_app(config_class=None, overrides: dict | None = None) -> Flask:
     configure(app, config_class or from_environment(), overrides or {})
     configure_extensions(app)
     register_blueprints(app)
+    http_policy.init_app(app)
     register_cli(app)
     configure_logging(app)
     return app
@@ -34,16 +37,21 @@ def configure(app: Flask, config_class, overrides: dict) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "disclosure.sqlite3")
+    # Copies: the class-level dicts are shared by every app created in this process.
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Copies: the class-level dicts are shared by every app created in this process.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    else:
+        # A pooled connection the server dropped (restart, fail-over, idle timeout) is noticed and replaced
+        # before a request uses it.
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    limiter.init_app(app)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(checkpoint_command)
     app.cli.add_command(event_keys_command)
     app.cli.add_command(check_templates_command)
+    app.cli.add_command(purge_expired_command)
 
 
 @click.command("create-user")
@@ -155,3 +156,14 @@ def check_templates_command(agency):
             bad += bool(problems)
     click.echo(f"{bad} template(s) refused", err=True)
     sys.exit(1 if bad else 0)
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired_command():
+    """Delete expired API tokens and the answers kept for Idempotency-Key retries longer than
+    IDEMPOTENCY_TTL_HOURS (run daily, e.g. by the sweeper's timer; safe to run on several nodes at once)."""
+    from .services.users import purge_expired
+
+    tokens, answers = purge_expired()
+    click.echo(f"{tokens} expired token(s), {answers} idempotency record(s) deleted")

@@ -66,6 +66,15 @@ def fire(case, trigger: str, actor, effective_on: dt.date | str | None = None, *
     return case_service.fire(case, trigger, actor=actor, params=params, effective_on=effective_on)
 
 
+def set_four_eyes(on: bool, agency: str = "gzsft") -> None:
+    """Turn an agency's four-eyes rule on or off (in this test's app only): off, an approver may approve what
+    they proposed, as in an office with a single approver."""
+    from flask import current_app
+
+    agencies = current_app.config["AGENCIES"]
+    current_app.config["AGENCIES"] = {**agencies, agency: {**agencies[agency], "four_eyes": on}}
+
+
 def token(client, username: str) -> dict:
     response = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
     return {"Authorization": f"Bearer {response.get_json()['token']}"}

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 from flask_bootstrap import Bootstrap5
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -15,9 +13,6 @@ bp = Blueprint("web", __name__, template_folder="templates", static_folder="stat
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
-# Sign-in attempts counted per address and per username (web.auth); in memory for the embedded default,
-# in Redis when RATELIMIT_STORAGE_URI names one (several workers must share the counts).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def init_app(app: Flask) -> None:
@@ -25,7 +20,6 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    limiter.init_app(app)
     from . import (  # noqa: F401  (routes and template helpers register on import)
         admin,
         audit,

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.limits import sign_in_limits
 from app.services import audit_log, sessions
+from app.services.credentials import sign_in_key
 
-from . import bp, limiter, login_manager
+from . import bp, login_manager
 
 login_manager.login_view = "web.sign_in"
 login_manager.login_message = "请先登录"
@@ -48,7 +50,7 @@ class SignInForm(FlaskForm):
 
 
 def _username_key() -> str:
-    return "user:" + (request.form.get("username") or "").strip().casefold()
+    return sign_in_key(request.form.get("username") or "")
 
 
 def _failed(response) -> bool:
@@ -56,19 +58,8 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _per_address() -> str:
-    return current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"]
-
-
-def _per_user() -> str:
-    return current_app.config["SIGN_IN_LIMIT_PER_USER"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed,
-               error_message="登录失败次数过多，请稍后再试")
-@limiter.limit(_per_user, key_func=_username_key, methods=["POST"], deduct_when=_failed,
-               error_message="该用户登录失败次数过多，请稍后再试")
+@sign_in_limits(_username_key, failed=_failed, methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))

@@ -212,7 +212,29 @@ def triggers_of(case: Case, *, actor: User) -> list[TriggerStatus]:
     engine = get_engine(case.process)
     ctx = context_for(engine.process, case, role=actor.role, effective_on=timesource.today(), now=timesource.now(),
                       calendar=current_calendar(), rules=rules_for(agency_settings(case.agency_code), case.process))
-    return engine.statuses(ctx)
+    statuses = engine.statuses(ctx)
+    if any(s.trigger in REVIEWS and s.allowed for s in statuses) and _own_proposal(case, actor):
+        statuses = [TriggerStatus(s.trigger, s.title, False, [FOUR_EYES]) if s.trigger in REVIEWS and s.allowed else s
+                    for s in statuses]
+    return statuses
+
+
+# -- separation of duties (四眼原则) ----------------------------------------------------------------------
+REVIEWS = {"approve"}  # a decision on what someone proposed: not taken by the person who proposed it
+FOUR_EYES = {"name": "four_eyes", "message": "审核人不能审核通过自己提出的意见，请由另一位审核人审核",
+             "basis": "四眼原则（本机关配置 four_eyes，默认开启）"}
+
+
+def _own_proposal(case: Case, actor: User) -> bool:
+    """Whether the actor's event put the case in the state it is reviewed in (the proposal a review decides),
+    where the agency keeps the four-eyes principle (``four_eyes``, on unless set to false)."""
+    if not agency_settings(case.agency_code).get("four_eyes", True):
+        return False
+    proposer = db.session.scalar(
+        sa.select(Event.actor_id).where(Event.case_id == case.id, Event.to_state == case.state,
+                                        sa.or_(Event.from_state.is_(None), Event.from_state != case.state))
+        .order_by(Event.seq.desc()).limit(1))
+    return proposer is not None and proposer == actor.id
 
 
 # -- the one command on a case ---------------------------------------------------------------------
@@ -241,6 +263,8 @@ def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
                                current_version=case.version)
     if backfill is not None:
         _check_backfill(backfill, actor=actor, effective_on=effective_on)
+    if trigger in REVIEWS and get_engine(case.process).step(trigger, case.state) and _own_proposal(case, actor):
+        raise NotPermitted(FOUR_EYES["message"], guards=[FOUR_EYES])
     result = run(lambda: _fire(case, trigger, actor=actor, params=params, effective_on=effective_on,
                                backfill=backfill), actor=actor, idempotency=idempotency)
     documents.add_pdfs(result.documents)  # after the commit: the letters are issued whether or not it works

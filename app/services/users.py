@@ -17,9 +17,9 @@ from workflow.errors import InvalidData
 from workflow.fields import unstorable
 
 from ..extensions import db
-from ..models import ApiToken, User, WebSession
+from ..models import ApiToken, IdempotencyRecord, User, WebSession
 from . import timesource
-from .credentials import authenticate
+from .credentials import authenticate, normalized_username
 from .errors import NotFound
 from .sessions import DEACTIVATED
 
@@ -33,6 +33,7 @@ PASSWORD_RESET = "password_reset"  # why a session ended: an administrator set a
 def create_user(username: str, *, role: str, password: str, department: str = "", agency_code: str | None = None,
                 display_name: str = "", actor: User | None = None) -> User:
     agency_code = agency_code or current_app.config["DEFAULT_AGENCY"]
+    username = normalized_username(username)  # stored as it is compared: one spelling per name
     errors = check_new_user(username, role=role, password=password, department=department, agency_code=agency_code,
                             display_name=display_name)
     if errors:
@@ -59,8 +60,9 @@ def check_new_user(username: str, *, role: str, password: str, department: str =
     elif any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in username):
         errors["username"] = ["用户名不能包含空格、控制字符或不可见字符"]
     elif db.session.scalar(sa.select(User.id).where(sa.or_(
-            User.username == username, sa.func.lower(User.username) == username.lower()))):
-        errors["username"] = ["用户名已存在"]
+            User.username == normalized_username(username),
+            sa.func.lower(User.username) == normalized_username(username)))):
+        errors["username"] = ["用户名已存在（用户名不区分大小写和全角半角）"]
     if _password_errors(password):
         errors["password"] = _password_errors(password)
     if agency_code not in current_app.config["AGENCIES"]:
@@ -98,6 +100,27 @@ def issue_token(username: str, password: str) -> tuple[str, User] | None:
                             expires_at=now + dt.timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])))
     db.session.commit()
     return token, user
+
+
+def revoke_token(token: str) -> bool:
+    """Sign a token out: it stops working at once. True when it existed."""
+    revoked = db.session.execute(sa.delete(ApiToken).where(
+        ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest())).rowcount
+    db.session.commit()
+    return bool(revoked)
+
+
+def purge_expired() -> tuple[int, int]:
+    """Delete the tokens that expired and the idempotency records older than IDEMPOTENCY_TTL_HOURS; the
+    numbers deleted."""
+    now = timesource.now()
+    tokens = db.session.execute(sa.delete(ApiToken).where(ApiToken.expires_at <= now)).rowcount
+    kept_since = now - dt.timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
+    answers = db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.created_at < kept_since)).rowcount
+    db.session.commit()
+    log.info("purged %d expired token(s) and %d idempotency record(s)", tokens, answers,
+             extra={"event": "purged", "tokens": tokens, "idempotency_records": answers})
+    return tokens, answers
 
 
 def user_for_token(token: str) -> User | None:

@@ -43,7 +43,7 @@ def test_a_token_is_issued_for_valid_credentials_and_stored_only_as_its_hash(app
 
 
 @pytest.mark.parametrize("username, password", [("handler", "wrong-password"), ("nobody", f.PASSWORD),
-                                                ("HANDLER", f.PASSWORD), (" handler", f.PASSWORD)])
+                                                ("handler", f.PASSWORD + "\x00"), ("handler\u200b", f.PASSWORD)])
 def test_bad_credentials_get_one_and_the_same_401(app, username, password):
     f.user("handler", role="handler")
     response = token_response(app, username, password)
@@ -101,10 +101,10 @@ def test_a_missing_or_malformed_authorization_header_is_refused(app, header):
     assert api.get("api.list_cases").status_code == 200
 
 
-def test_a_token_expires_after_twelve_hours(app, clock):
+def test_a_token_expires_after_eight_hours(app, clock):
     f.user("handler", role="handler")
     api = Api(app, "handler")
-    clock.advance(hours=11, minutes=59)
+    clock.advance(hours=7, minutes=59)
     assert api.get("api.list_cases").status_code == 200
     clock.advance(minutes=1)
     response = api.get("api.list_cases")

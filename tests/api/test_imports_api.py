@@ -177,7 +177,7 @@ def test_the_openapi_document_describes_the_import_endpoints(app, client):
     upload_op = paths["/imports"]["post"]
     assert [p["name"] for p in upload_op["parameters"]] == ["process", "mode"]
     assert "multipart/form-data" in upload_op["requestBody"]["content"]
-    assert set(upload_op["responses"]) == {"201", "401", "403", "405", "413", "422"}
+    assert set(upload_op["responses"]) == {"201", "401", "403", "405", "413", "422", "503"}
     assert set(paths["/imports/columns"]) == {"get"}
     rejected = upload_op["responses"]["422"]["content"]["application/json"]["schema"]
     assert rejected == {"$ref": "#/components/schemas/ImportRejected"}

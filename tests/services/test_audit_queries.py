@@ -124,6 +124,7 @@ def worked(app, db, people, clock):
     f.fire(second, "propose_reply", s["approver"], outcome="disclosed", reason="disclose", provided="考核结果",
            obtain="通过电子邮件发送")
     clock.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=CST))
+    f.set_four_eyes(False)  # an office with one approver
     f.fire(second, "approve", s["approver"])
     return first, second
 

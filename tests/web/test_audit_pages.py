@@ -28,6 +28,7 @@ def worked(app, db, staff, clock):
     second = f.open_case(s.registrar, applicant_name="李四", arrived_on="2026-11-30")
     f.fire(second, "propose_reply", s.approver, outcome="disclosed", reason="disclose", provided="考核结果",
            obtain="通过电子邮件发送")
+    f.set_four_eyes(False)  # an office with one approver
     f.fire(second, "approve", s.approver)
     return first, second
 
