@@ -62,11 +62,15 @@ def create_user_command(username, role, password, department, agency):
 @click.option("--by", "loaded_by", default="cli", help="who loads it (recorded in the events)")
 @with_appcontext
 def load_calendar_command(path, loaded_by):
-    """Load an official calendar year from a file (see docs/calendar.md for the format)."""
+    """Load an official calendar year from a file (see docs/calendar.md for the format), then re-date the open
+    cases in committed batches, with progress; if interrupted, run it again (nothing is re-dated twice)."""
+    from tqdm import tqdm
+
     from .services.calendar import load_year
 
     try:
-        result = load_year(path.read(), loaded_by=loaded_by)
+        with tqdm(desc="re-dating open cases", unit="case", file=sys.stderr) as bar:
+            result = load_year(path.read(), loaded_by=loaded_by, progress=bar.update)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"loaded {result['year']}: {result['holidays']} holidays, {result['workdays']} make-up working days; "

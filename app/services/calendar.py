@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -44,17 +45,18 @@ def _year_data(row: CalendarYear) -> YearData:
                     {dt.date.fromisoformat(k): v for k, v in row.workdays.items()})
 
 
-def load_year(text: str, *, loaded_by: str) -> dict:
-    """Store an official year (replacing an earlier load) and re-date open cases. One transaction."""
+def load_year(text: str, *, loaded_by: str, progress: Callable[[int], None] | None = None) -> dict:
+    """Store an official year (replacing an earlier load), then re-date the open cases in batches, each
+    committed: any number of open cases in constant memory. Interrupted, it is simply run again: the cases
+    already re-dated have nothing left to change and get no second event."""
     data = parse_year_file(text)
     row = db.session.get(CalendarYear, data.year) or CalendarYear(year=data.year)
     row.holidays = {d.isoformat(): n for d, n in sorted(data.holidays.items())}
     row.workdays = {d.isoformat(): n for d, n in sorted(data.workdays.items())}
     row.source_text, row.loaded_by, row.loaded_at = text, loaded_by, timesource.now()
     db.session.add(row)
-    db.session.flush()
-    changed = redate_open_cases(reason=f"载入{data.year}年官方节假日安排", actor_name=loaded_by)
     db.session.commit()
+    changed = redate_open_cases(reason=f"载入{data.year}年官方节假日安排", actor_name=loaded_by, progress=progress)
     log.info("calendar year %s loaded by %s: %d holidays, %d make-up working days, %d open case(s) re-dated",
              data.year, loaded_by, len(data.holidays), len(data.workdays), changed,
              extra={"event": "calendar_loaded", "actor": loaded_by, "year": data.year, "cases_redated": changed})
@@ -62,30 +64,49 @@ def load_year(text: str, *, loaded_by: str) -> dict:
             "cases_redated": changed}
 
 
-def redate_open_cases(*, reason: str, actor_name: str) -> int:
-    """Recompute the clocks of every open case with the calendar in force; append a ``calendar_redated``
-    event (old and new due date of each clock that moved) to each case whose due dates changed."""
-    calendar = current_calendar()
-    changed = 0
-    case_ids = db.session.scalars(sa.select(CaseClock.case_id).where(CaseClock.status.in_(("running", "paused")))
-                                  .distinct()).all()
-    for case in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)):
-        process = get_process(case.process)
-        before = {c.name: (c.due_on, c.provisional) for c in case.clocks}
-        snapshot = save_clocks(case, process, load_clocks(process, case), calendar)
-        after = {c.name: (c.due_on, c.provisional) for c in case.clocks}
-        diffs = {name: {"old_due_on": _iso(before[name][0]), "new_due_on": _iso(after[name][0]),
-                        "old_provisional": before[name][1], "new_provisional": after[name][1]}
-                 for name in after if name in before and before[name] != after[name]}
-        if not diffs:
-            continue
-        changed += 1
-        case.updated_at = timesource.now()
-        append_event(case, trigger="calendar_redated", from_state=case.state, actor=None, actor_name=actor_name,
-                     role="system", effective_on=case.last_effective_on, data={"reason": reason, "changes": diffs},
-                     clocks=snapshot)
-    db.session.flush()
-    return changed
+REDATE_BATCH = 500
+
+
+def redate_open_cases(*, reason: str, actor_name: str, batch: int | None = None,
+                      progress: Callable[[int], None] | None = None) -> int:
+    """Recompute the clocks of every open case with the calendar in force, a batch of cases at a time (read
+    in id order, locked while re-dated, committed together); append a ``calendar_redated`` event (old and new
+    due date of each clock that moved) to each case whose due dates changed. The number of those cases."""
+    calendar, batch = current_calendar(), batch or REDATE_BATCH
+    changed, after = 0, 0
+    running = sa.select(CaseClock.case_id).where(CaseClock.status.in_(("running", "paused")))
+    while True:
+        cases = db.session.scalars(
+            sa.select(Case).options(selectinload(Case.clocks))
+            .where(Case.closed_on.is_(None), Case.id.in_(running), Case.id > after).order_by(Case.id).limit(batch)
+            .with_for_update(of=Case)).all()
+        if not cases:
+            db.session.rollback()
+            return changed
+        for case in cases:
+            changed += _redate(case, calendar, reason=reason, actor_name=actor_name)
+        after = cases[-1].id
+        db.session.commit()  # the session keeps no strong reference: this batch's cases are freed with the list
+        if progress:
+            progress(len(cases))
+
+
+def _redate(case: Case, calendar: WorkCalendar, *, reason: str, actor_name: str) -> bool:
+    """Re-date one case's clocks; True (and an event) when a due date moved."""
+    process = get_process(case.process)
+    before = {c.name: (c.due_on, c.provisional) for c in case.clocks}
+    snapshot = save_clocks(case, process, load_clocks(process, case), calendar)
+    after = {c.name: (c.due_on, c.provisional) for c in case.clocks}
+    diffs = {name: {"old_due_on": _iso(before[name][0]), "new_due_on": _iso(after[name][0]),
+                    "old_provisional": before[name][1], "new_provisional": after[name][1]}
+             for name in after if name in before and before[name] != after[name]}
+    if not diffs:
+        return False
+    case.updated_at = timesource.now()
+    append_event(case, trigger="calendar_redated", from_state=case.state, actor=None, actor_name=actor_name,
+                 role="system", effective_on=case.last_effective_on, data={"reason": reason, "changes": diffs},
+                 clocks=snapshot)
+    return True
 
 
 def _iso(value):

@@ -492,3 +492,31 @@ def test_a_due_date_in_an_unpublished_year_is_provisional_and_is_redated_when_th
 
     # Loading the same year again changes nothing and writes no event.
     assert calendar_service.load_year(YEAR_2027, loaded_by="admin_chen")["cases_redated"] == 0
+
+
+def test_open_cases_are_redated_in_committed_batches_and_an_interrupted_load_is_run_again(staff, clock):
+    """Seven open cases re-dated two at a time: the load stops after the first batch (the worker died);
+    the first two are re-dated and committed, the rest not yet; loading again re-dates the other five, and
+    no case gets a second event."""
+    today_is(clock, "2026-12-11")
+    cases = [open_case(staff, arrived_on="2026-12-10", applicant_name=f"申请人{n}") for n in range(7)]
+    calendar_service.REDATE_BATCH, batch = 2, calendar_service.REDATE_BATCH
+    seen = []
+
+    def die_after_the_first_batch(n):
+        seen.append(n)
+        raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            calendar_service.load_year(YEAR_2027, loaded_by="admin_chen", progress=die_after_the_first_batch)
+        _db.session.rollback()
+        redated = [c.id for c in cases if events(c)[-1].trigger == "calendar_redated"]
+        assert seen == [2] and redated == [cases[0].id, cases[1].id]
+        assert calendar_service.load_year(YEAR_2027, loaded_by="admin_chen")["cases_redated"] == 5
+    finally:
+        calendar_service.REDATE_BATCH = batch
+    for case in cases:
+        assert [e.trigger for e in events(case)].count("calendar_redated") == 1
+        _db.session.refresh(case)
+        assert (case.due_on, case.due_provisional) == (D("2027-01-08"), False)
