@@ -96,6 +96,16 @@ class Config:
     SIGN_IN_LIMIT_PER_USER = os.environ.get("SIGN_IN_LIMIT_PER_USER", "5 per 10 minutes")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Outgoing mail for the sweeper's reminders (flask sweep): none is sent while MAIL_SERVER is unset.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_STARTTLS = os.environ.get("MAIL_STARTTLS", "") in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@localhost")
+    MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "政务公开办理服务")
+    REMIND_WITHIN_WORKING_DAYS = int(os.environ.get("REMIND_WITHIN_WORKING_DAYS", "3"))
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")  # e.g. https://disclosure.example.gov.cn: links in e-mails
     # How many proxies in front (nginx: 1) set X-Forwarded-For and -Proto; 0 (the default): none is trusted.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # The keys that make the history tamper-evident, kept outside the database (app/keys.py, docs/audit.md):
@@ -133,6 +143,10 @@ class ProductionConfig(Config):
         if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and (not workers.isdigit() or int(workers) > 1):
             raise RuntimeError(f"ProductionConfig: SQLite serves one worker process only (WEB_CONCURRENCY={workers}): "
                                "set DATABASE_URL to PostgreSQL for several workers")
+        if (not workers.isdigit() or int(workers) > 1) and cls.RATELIMIT_STORAGE_URI.startswith("memory"):
+            raise RuntimeError(f"ProductionConfig: with several workers (WEB_CONCURRENCY={workers}) each would count "
+                               "failed sign-ins apart, allowing as many more guesses: set RATELIMIT_STORAGE_URI to a "
+                               "shared store, e.g. redis://127.0.0.1:6379")
         if not cls.EVENT_KEYS_FILE:
             raise RuntimeError("ProductionConfig: set EVENT_KEYS_FILE, the event keys kept outside the database "
                                "(docs/audit.md)")

@@ -11,7 +11,7 @@ from app.services.transaction import Idempotency, Result
 from app.services.users import find_user
 
 from . import bp
-from .errors import ApiError, fails_with
+from .errors import ApiError, fails_with, refusal_body
 from .schemas import (
     CaseCreateSchema,
     CasePageSchema,
@@ -52,7 +52,7 @@ def _idempotency(render) -> Idempotency | None:
     if len(key) > 200:
         raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key 不能超过 200 个字符")
     fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + request.get_data()).hexdigest()
-    return Idempotency(key, fingerprint, render)
+    return Idempotency(key, fingerprint, render, render_refusal=refusal_body)
 
 
 def _user(username: str | None, field: str):

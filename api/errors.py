@@ -100,10 +100,17 @@ def handle_workflow_error(exc: WorkflowError):
     if isinstance(exc, OutOfScope):
         audit_log.record(audit_log.DENIED, attempt(), user=g.get("user"), status=404, code=exc.code,
                          message=exc.message, case_id=exc.case_id)
+    status, body = refusal_body(exc)
+    return error_response(status, exc.code, exc.message, body["errors"], **{
+        k: v for k, v in body.items() if k not in ("code", "status", "message", "errors")})
+
+
+def refusal_body(exc: WorkflowError) -> tuple[int, dict]:
+    """The status and the error body of a refusal: answered now, and kept under an Idempotency-Key."""
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
     errors = getattr(exc, "errors", None) or exc.details.get("errors") or {}
     details = {k: v for k, v in exc.details.items() if k != "errors"}
-    return error_response(status, exc.code, exc.message, errors, **details)
+    return status, {"code": exc.code, "status": status, "message": exc.message, "errors": errors, **details}
 
 
 @bp.errorhandler(HTTPException)

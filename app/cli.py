@@ -37,6 +37,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(event_keys_command)
     app.cli.add_command(check_templates_command)
     app.cli.add_command(purge_expired_command)
+    app.cli.add_command(sweep_command)
 
 
 @click.command("create-user")
@@ -45,13 +46,15 @@ def register(app: Flask) -> None:
 @click.option("--password", required=True)
 @click.option("--department", default="")
 @click.option("--agency", default=None, help="agency code (default: the configured default agency)")
+@click.option("--email", default="", help="where the reminders of due time limits go")
 @with_appcontext
-def create_user_command(username, role, password, department, agency):
+def create_user_command(username, role, password, department, agency, email):
     """Create a user."""
     from .services.users import create_user
 
     try:
-        user = create_user(username, role=role, password=password, department=department, agency_code=agency)
+        user = create_user(username, role=role, password=password, department=department, agency_code=agency,
+                           email=email)
     except InvalidData as exc:
         raise click.ClickException(json.dumps(exc.errors, ensure_ascii=False)) from None
     click.echo(f"created user {user.username} ({user.role}, {user.agency_code})")
@@ -171,3 +174,37 @@ def purge_expired_command():
 
     tokens, answers = purge_expired()
     click.echo(f"{tokens} expired token(s), {answers} idempotency record(s) deleted")
+
+
+@click.command("sweep")
+@click.option("--within", "within", type=click.IntRange(0, 60), default=None,
+              help="working days ahead (default REMIND_WITHIN_WORKING_DAYS, 3)")
+@click.option("--dry-run", is_flag=True, help="find and count, send and record nothing")
+@click.option("--batch", type=click.IntRange(1, 10000), default=500, help="clocks locked and handled at a time")
+@with_appcontext
+def sweep_command(within, dry_run, batch):
+    """E-mail the reminders of the time limits due within WITHIN working days (hour limits: 24 hours) or
+    overdue, once each, to the assignee and the approvers; list the applicants' and third parties' windows
+    that lapsed. Safe to run on several nodes at once (PostgreSQL); never fires a step."""
+    from flask import current_app
+    from tqdm import tqdm
+
+    from .services.mail import MailNotConfigured
+    from .services.reminders import sweep
+
+    within = current_app.config["REMIND_WITHIN_WORKING_DAYS"] if within is None else within
+    try:
+        with tqdm(desc="sweep", unit="clock", file=sys.stderr) as bar:
+            result = sweep(within_working_days=within, batch=batch, dry_run=dry_run, progress=bar.update)
+    except MailNotConfigured as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"{result.sent} reminder(s) to send (dry run: none sent), {result.already} already sent, "
+                   f"{result.without_recipient} without a recipient")
+    else:
+        click.echo(f"{result.sent} reminder(s) sent, {result.already} already sent, "
+                   f"{result.without_recipient} without a recipient")
+    click.echo(f"{len(result.lapsed)} lapsed window(s) awaiting a caseworker")
+    for item in result.lapsed:
+        click.echo(f"  {item['reference']}\t{item['title']}\t{item['due_on'] or item['due_at']}\t{item['department']}")

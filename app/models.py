@@ -63,6 +63,7 @@ class User(db.Model):
     agency_code: Mapped[str] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    email: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")  # for the reminders
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -182,7 +183,14 @@ class CaseClock(db.Model):
     and its due date, kept for queries and recomputed from the operations."""
 
     __tablename__ = "clocks"
-    __table_args__ = (sa.UniqueConstraint("case_id", "name"),)  # also the index on case_id
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "name"),  # also the index on case_id
+        # The sweeper and the due report look up the running clocks by due date: few beside the stopped ones.
+        sa.Index("ix_clocks_running_due_on", "due_on", "id", postgresql_where=sa.text("status = 'running'"),
+                 sqlite_where=sa.text("status = 'running'")),
+        sa.Index("ix_clocks_running_due_at", "due_at", "id", postgresql_where=sa.text("status = 'running'"),
+                 sqlite_where=sa.text("status = 'running'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
@@ -192,7 +200,7 @@ class CaseClock(db.Model):
     party: Mapped[str] = mapped_column(sa.String(20), default="agency")  # whose time limit: agency / counterpart
     ops: Mapped[list] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(sa.String(20))
-    due_on: Mapped[dt.date | None] = mapped_column(sa.Date, index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     provisional: Mapped[bool] = mapped_column(default=False)
     # A stopped clock's outcome, as evaluated when it stopped (the timeliness statistics add these up):
@@ -202,6 +210,22 @@ class CaseClock(db.Model):
     extended: Mapped[bool | None]
 
     case: Mapped[Case] = relationship(back_populates="clocks")
+
+
+class Reminder(db.Model):
+    """An e-mail the sweeper sent about a clock (services.reminders): once per clock, kind (due soon, overdue,
+    window lapsed) and due date, so a due date moved by an extension is reminded again."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (sa.UniqueConstraint("clock_id", "kind", "due_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(sa.ForeignKey("clocks.id"))
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    due_key: Mapped[str] = mapped_column(sa.String(40))  # the due date or instant reminded of, ISO
+    recipients: Mapped[list] = mapped_column(JSON)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 FEE_STEPS = "trigger IN ('issue_fee_notice', 'fee_paid')"

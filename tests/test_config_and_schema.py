@@ -100,6 +100,18 @@ def test_migrations_build_the_schema_the_models_describe(app):
     assert POSTGRESQL_ONLY <= indexes if db.engine.dialect.name == "postgresql" else not POSTGRESQL_ONLY & indexes
 
 
+def _user_and_case(conn, *, state: str, received_on: str, last_effective_on: str) -> None:
+    """User 1 and case 7 (R1) as the early revisions' tables hold them, in plain SQL."""
+    conn.exec_driver_sql(
+        "INSERT INTO users (id, username, display_name, password_hash, role, department, agency_code, active,"
+        " created_at) VALUES (1, 'u', 'u', 'x', 'handler', '', 'gzsft', 1, '2026-11-27 00:00:00')")
+    conn.exec_driver_sql(
+        "INSERT INTO cases (id, agency_code, process, definition_version, reference, state, version, department,"
+        " data, received_on, due_provisional, last_effective_on, created_by_id, created_at, updated_at)"
+        f" VALUES (7, 'gzsft', 'disclosure_request', 1, 'R1', '{state}', 2, '', '{{}}', '{received_on}', 0,"
+        f" '{last_effective_on}', 1, '2026-11-27 00:00:00', '2026-11-27 00:00:00')")
+
+
 def test_the_chain_head_migration_backfills_existing_cases(tmp_path):
     from flask_migrate import upgrade
 
@@ -110,14 +122,7 @@ def test_the_chain_head_migration_backfills_existing_cases(tmp_path):
     with app.app_context():
         upgrade(revision="c3a1d2e4f5b6")
         with db.engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO users (id, username, display_name, password_hash, role, department, agency_code, active,"
-                " created_at) VALUES (1, 'u', 'u', 'x', 'handler', '', 'gzsft', 1, '2026-11-27 00:00:00')")
-            conn.exec_driver_sql(
-                "INSERT INTO cases (id, agency_code, process, definition_version, reference, state, version, department,"
-                " data, received_on, due_provisional, last_effective_on, created_by_id, created_at, updated_at)"
-                " VALUES (7, 'gzsft', 'disclosure_request', 1, 'R1', 'in_progress', 2, '', '{}', '2026-11-20', 0,"
-                " '2026-11-23', 1, '2026-11-27 00:00:00', '2026-11-27 00:00:00')")
+            _user_and_case(conn, state="in_progress", received_on="2026-11-20", last_effective_on="2026-11-23")
             for seq, digest in ((1, "a" * 64), (2, "b" * 64)):
                 conn.exec_driver_sql(
                     "INSERT INTO events (case_id, seq, trigger, to_state, definition_version, actor_name, role,"
@@ -228,14 +233,7 @@ def test_the_clock_outcome_migration_evaluates_every_stopped_clock_once(tmp_path
     with app.app_context():
         upgrade(revision="c2e4a6b8d0f1")
         with db.engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO users (id, username, display_name, password_hash, role, department, agency_code, active,"
-                " created_at) VALUES (1, 'u', 'u', 'x', 'handler', '', 'gzsft', 1, '2026-11-27 00:00:00')")
-            conn.exec_driver_sql(
-                "INSERT INTO cases (id, agency_code, process, definition_version, reference, state, version, department,"
-                " data, received_on, due_provisional, last_effective_on, created_by_id, created_at, updated_at)"
-                " VALUES (7, 'gzsft', 'disclosure_request', 1, 'R1', 'disclosed', 2, '', '{}', '2026-10-12', 0,"
-                " '2026-11-13', 1, '2026-11-27 00:00:00', '2026-11-27 00:00:00')")
+            _user_and_case(conn, state="disclosed", received_on="2026-10-12", last_effective_on="2026-11-13")
             for n, (name, kind, status, ops) in enumerate((("reply", "working_days", "stopped", reply),
                                                            ("response", "hours", "stopped", response),
                                                            ("other", "working_days", "running", running)), 1):

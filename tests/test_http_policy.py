@@ -48,6 +48,16 @@ def test_production_refuses_sqlite_for_several_workers(monkeypatch, tmp_path):
     assert create_app(ProductionConfig, {"AGENCIES": {"gzsft": REAL}})
 
 
+def test_production_refuses_per_worker_sign_in_counts_for_several_workers(monkeypatch, tmp_path):
+    production(monkeypatch, tmp_path)
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", GONE)  # PostgreSQL (not reached here)
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(RuntimeError, match="set RATELIMIT_STORAGE_URI to a shared store"):
+        create_app(ProductionConfig, {"AGENCIES": {"gzsft": REAL}})
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
+    assert create_app(ProductionConfig, {"AGENCIES": {"gzsft": REAL}})
+
+
 def test_an_unknown_environment_name_is_explained(monkeypatch):
     monkeypatch.setenv("APP_ENV", "prod")
     with pytest.raises(RuntimeError, match="APP_ENV='prod' is not an environment of this service: use one of "

@@ -57,6 +57,8 @@ def profile_fields(*, new: bool) -> list[FormField]:
                   help="承办人员办理本部门和分配给自己的案件；登记人员、审核人、审计人员和系统管理员可见本机关全部案件"),
         FormField("department", "department", "text", "部门", max_length=100,
                   help="如“办公室”“律师工作处”；承办人员按部门看到案件"),
+        FormField("email", "email", "email", "电子邮箱", max_length=200,
+                  help="时限即将到期、已逾期和期限届满的提醒发到此地址；不填写的，不收提醒"),
     ]
     return fields
 
@@ -89,7 +91,7 @@ def admin_user_new():
         form = request.form
         password, errors = _password_pair(form)
         details = {"role": form.get("role", ""), "password": password, "department": form.get("department", ""),
-                   "display_name": form.get("display_name", "")}
+                   "display_name": form.get("display_name", ""), "email": form.get("email", "")}
         errors = flat_errors(check_new_user(form.get("username", ""), agency_code=g.user.agency_code, **details)) \
             | errors
         if not errors:
@@ -108,7 +110,7 @@ def admin_user_new():
 def _user_page(user, *, values=None, errors=None, status_errors=None, status: int = 200):
     fields = profile_fields(new=False)
     values = values if values is not None else {"display_name": user.display_name, "role": user.role,
-                                                "department": user.department}
+                                                "department": user.department, "email": user.email}
     return render_template("admin/user_edit.html", user=user, fields=fields, values=values, errors=errors or {},
                            status_errors=status_errors or {}, labels=_labels(fields),
                            departments=departments(agency_code=g.user.agency_code)), status
@@ -122,7 +124,7 @@ def admin_user_edit(user_id: int):
     form = request.form
     try:
         update_user(user, role=form.get("role", ""), department=form.get("department", ""),
-                    display_name=form.get("display_name", ""), actor=g.user)
+                    display_name=form.get("display_name", ""), email=form.get("email", ""), actor=g.user)
     except InvalidData as exc:
         return _user_page(user, values=form, errors=flat_errors(exc.errors), status=422)
     flash(f"已保存用户 {user.username} 的资料", "success")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from workflow.clock import Reading
 from workflow.engine import ADMIN, APPROVER, ROLE_TITLES, Context, TriggerStatus
-from workflow.errors import InvalidData, NotPermitted
+from workflow.errors import InvalidData, NotPermitted, WorkflowError
 from workflow.fields import unstorable
 from workflow.letters import LetterInput
 from workflow.processes import PROCESSES, get_engine, get_process
@@ -28,7 +28,7 @@ from .errors import ConcurrentUpdate, NotFound, OutOfScope
 from .events import append_event, events_of
 from .paging import Page
 from .scope import may_see, visible_cases
-from .transaction import Idempotency, Result, replay, run
+from .transaction import Idempotency, Result, refused, replay, run
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -258,13 +258,16 @@ def fire(case: Case, trigger: str, *, actor: User, params: dict | None = None,
     stored = replay(actor, idempotency)
     if stored:
         return Result(case, None, replay=stored)
-    if expected_version is not None and expected_version != case.version:
-        raise ConcurrentUpdate(f"案件版本已变化（当前 {case.version}，请求 {expected_version}），请刷新后重试",
-                               current_version=case.version)
-    if backfill is not None:
-        _check_backfill(backfill, actor=actor, effective_on=effective_on)
-    if trigger in REVIEWS and get_engine(case.process).step(trigger, case.state) and _own_proposal(case, actor):
-        raise NotPermitted(FOUR_EYES["message"], guards=[FOUR_EYES])
+    try:
+        if expected_version is not None and expected_version != case.version:
+            raise ConcurrentUpdate(f"案件版本已变化（当前 {case.version}，请求 {expected_version}），请刷新后重试",
+                                   current_version=case.version)
+        if backfill is not None:
+            _check_backfill(backfill, actor=actor, effective_on=effective_on)
+        if trigger in REVIEWS and get_engine(case.process).step(trigger, case.state) and _own_proposal(case, actor):
+            raise NotPermitted(FOUR_EYES["message"], guards=[FOUR_EYES])
+    except WorkflowError as exc:
+        raise refused(actor, idempotency, exc) from None
     result = run(lambda: _fire(case, trigger, actor=actor, params=params, effective_on=effective_on,
                                backfill=backfill), actor=actor, idempotency=idempotency)
     documents.add_pdfs(result.documents)  # after the commit: the letters are issued whether or not it works

@@ -1,7 +1,9 @@
 """One command, one transaction: the work, its Idempotency-Key record and the commit together, or a
-rollback of all of it. A retry with the same key gets the first response back."""
+rollback of all of it. A retry with the same key gets the first response back — a refusal too: a request
+refused now (409 in this state, 403, 422) is not carried out by a retry later, when it might pass."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -9,6 +11,8 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+
+from workflow.errors import WorkflowError
 
 from ..extensions import db
 from ..models import Case, Document, Event, IdempotencyRecord, User
@@ -28,11 +32,13 @@ class Result:
 
 @dataclass
 class Idempotency:
-    """A request's Idempotency-Key, its fingerprint, and how to turn a result into the stored response."""
+    """A request's Idempotency-Key, its fingerprint, and how to turn a result, or a refusal, into the stored
+    response."""
 
     key: str
     fingerprint: str
     render: Callable[[Result], tuple[int, dict]]
+    render_refusal: Callable[[WorkflowError], tuple[int, dict]] | None = None
 
 
 def replay(user: User, idem: Idempotency | None) -> tuple[int, dict] | None:
@@ -58,6 +64,23 @@ def _remember(user: User, idem: Idempotency | None, result: Result) -> None:
     result.replay = (status, body)
 
 
+def refused(user: User, idem: Idempotency | None, exc: WorkflowError) -> WorkflowError:
+    """Remember a refusal under the request's key (in a transaction of its own, after the work's rollback), so
+    that a retry replays it; return the error to raise. A key already used, or a reused key's mismatch, is not
+    a refusal of the request and is not stored."""
+    if idem is None or idem.render_refusal is None or isinstance(exc, IdempotencyMismatch):
+        return exc
+    status, body = idem.render_refusal(exc)
+    body = json.loads(json.dumps(body, ensure_ascii=False, default=str))  # as the JSON column will keep it
+    db.session.add(IdempotencyRecord(user_id=user.id, key=idem.key, fingerprint=idem.fingerprint,
+                                     status_code=status, body=body, created_at=timesource.now()))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same request, under the same key, was answered meanwhile
+        db.session.rollback()
+    return exc
+
+
 T = TypeVar("T")
 
 
@@ -76,7 +99,10 @@ def run(work: Callable[[], T], *, actor: User, idempotency: Idempotency | None) 
         stored = replay(actor, idempotency)
         if stored is not None:
             return Result(None, None, replay=stored)
-        raise ConcurrentUpdate("案件已被其他操作修改，请刷新后重试") from None
+        raise refused(actor, idempotency, ConcurrentUpdate("案件已被其他操作修改，请刷新后重试")) from None
+    except WorkflowError as exc:
+        db.session.rollback()
+        raise refused(actor, idempotency, exc) from None
     except BaseException:
         db.session.rollback()
         raise

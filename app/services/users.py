@@ -31,15 +31,15 @@ PASSWORD_RESET = "password_reset"  # why a session ended: an administrator set a
 
 
 def create_user(username: str, *, role: str, password: str, department: str = "", agency_code: str | None = None,
-                display_name: str = "", actor: User | None = None) -> User:
+                display_name: str = "", email: str = "", actor: User | None = None) -> User:
     agency_code = agency_code or current_app.config["DEFAULT_AGENCY"]
     username = normalized_username(username)  # stored as it is compared: one spelling per name
     errors = check_new_user(username, role=role, password=password, department=department, agency_code=agency_code,
-                            display_name=display_name)
+                            display_name=display_name, email=email)
     if errors:
         raise InvalidData("用户信息有误", errors)
     user = User(username=username, role=role, department=department.strip(), agency_code=agency_code,
-                display_name=display_name.strip() or username, created_at=timesource.now())
+                display_name=display_name.strip() or username, email=email.strip(), created_at=timesource.now())
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -51,10 +51,10 @@ def create_user(username: str, *, role: str, password: str, department: str = ""
 
 
 def check_new_user(username: str, *, role: str, password: str, department: str = "", agency_code: str,
-                   display_name: str = "") -> dict[str, list[str]]:
+                   display_name: str = "", email: str = "") -> dict[str, list[str]]:
     """What is wrong with a new user's details, by field (empty when nothing is): a form reports every
     problem at once."""
-    errors = _profile_errors(role=role, department=department, display_name=display_name)
+    errors = _profile_errors(role=role, department=department, display_name=display_name, email=email)
     if not username or len(username) > 80:
         errors["username"] = ["用户名应为 1 到 80 个字符"]
     elif any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in username):
@@ -70,8 +70,10 @@ def check_new_user(username: str, *, role: str, password: str, department: str =
     return errors
 
 
-def _profile_errors(*, role: str, department: str, display_name: str) -> dict[str, list[str]]:
+def _profile_errors(*, role: str, department: str, display_name: str, email: str = "") -> dict[str, list[str]]:
     errors = {}
+    if problem := email_problem(email.strip()):
+        errors["email"] = [problem]
     if role not in ROLES:
         errors["role"] = [f"角色应为：{'、'.join(ROLE_TITLES[r] for r in ROLES)}（{', '.join(ROLES)}）"]
     if len(department.strip()) > NAME_MAX:
@@ -79,6 +81,22 @@ def _profile_errors(*, role: str, department: str, display_name: str) -> dict[st
     if len(display_name.strip()) > NAME_MAX:
         errors["display_name"] = [f"姓名最多 {NAME_MAX} 个字符"]
     return errors
+
+
+EMAIL_MAX = 200
+
+
+def email_problem(email: str) -> str | None:
+    """Why an e-mail address cannot be used for the reminders, or None (empty: no reminders)."""
+    if not email:
+        return None
+    local, at, domain = email.rpartition("@")
+    if len(email) > EMAIL_MAX:
+        return f"电子邮箱最多 {EMAIL_MAX} 个字符"
+    if (not at or not local or "." not in domain.strip(".") or unstorable(email)
+            or any(ch.isspace() or ch in "<>,;\"" for ch in email)):
+        return "电子邮箱格式有误，应如 zhangsan@sft.guizhou.gov.cn"
+    return None
 
 
 def _password_errors(password: str) -> list[str]:
@@ -164,10 +182,11 @@ def departments(*, agency_code: str) -> list[str]:
                                    .distinct().order_by(User.department)))
 
 
-def update_user(user: User, *, role: str, department: str, display_name: str, actor: User) -> User:
-    """Change a user's role, department and display name. An administrator cannot take away their own
-    administrator role (someone must remain able to administer)."""
-    errors = _profile_errors(role=role, department=department, display_name=display_name)
+def update_user(user: User, *, role: str, department: str, display_name: str, actor: User,
+                email: str | None = None) -> User:
+    """Change a user's role, department, display name and (given) e-mail address. An administrator cannot
+    take away their own administrator role (someone must remain able to administer)."""
+    errors = _profile_errors(role=role, department=department, display_name=display_name, email=email or "")
     if user.id == actor.id and user.role == ADMIN and role != ADMIN and "role" not in errors:
         errors["role"] = ["不能取消自己的系统管理员角色；请由另一位系统管理员更改"]
     if errors:
@@ -175,6 +194,8 @@ def update_user(user: User, *, role: str, department: str, display_name: str, ac
     before = (user.role, user.department, user.display_name)
     user.role, user.department = role, department.strip()
     user.display_name = display_name.strip() or user.username
+    if email is not None:
+        user.email = email.strip()
     db.session.commit()
     log.info("user %s changed by %s: role %s -> %s, department %r -> %r, display name %r -> %r", user.username,
              actor.username, before[0], user.role, before[1], user.department, before[2], user.display_name,

@@ -15,7 +15,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from app.models import Document, Event
+from app.models import Document, Event, IdempotencyRecord
 from tests import factories as f
 from tests.api.helpers import Api, counts, fire, register
 
@@ -243,6 +243,36 @@ def test_a_transition_retried_with_its_idempotency_key_fires_nothing_even_after_
     other = handler.request("POST", "api.fire_trigger", json={"trigger": "withdraw"}, headers=key, case_id=case["id"])
     assert other.status_code == 422 and other.get_json()["code"] == "idempotency_key_reused"
     assert counts(db) == before
+
+
+def test_a_refused_request_retried_with_its_key_is_refused_again_even_once_it_could_pass(app, db, handler):
+    """Refused in its state (409): the retry under the same key replays the refusal, though by then the case
+    has moved to where the same step is allowed; a stale version's 409 and a refused role's 403 likewise."""
+    case = register(handler)
+    key = {"Idempotency-Key": "reply-while-awaiting-correction"}
+    request = {"trigger": "propose_reply", "data": {"outcome": "disclosed", "reason": "disclose",
+                                                    "provided": "考核结果", "obtain": "通过电子邮件发送"}}
+    fire(handler, case, "request_correction", items=["文件名称"])  # awaiting the correction: no reply yet
+    first = handler.request("POST", "api.fire_trigger", json=request, headers=key, case_id=case["id"])
+    assert first.status_code == 409 and first.get_json()["code"] == "trigger_not_allowed"
+    fire(handler, case, "receive_correction", summary="补充了文件名称")
+    # Now the proposal would pass: the retry does not make it.
+    before = counts(db)
+    again = handler.request("POST", "api.fire_trigger", json=request, headers=key, case_id=case["id"])
+    assert again.status_code == 409 and again.get_json() == first.get_json()
+    assert counts(db) == before and [e["trigger"] for e in events_of(handler, case)][-1] == "receive_correction"
+
+    stale = {"trigger": "withdraw", "version": 1}
+    refused = handler.request("POST", "api.fire_trigger", json=stale, headers={"Idempotency-Key": "v1"},
+                              case_id=case["id"])
+    assert refused.status_code == 409 and refused.get_json()["code"] == "concurrent_update"
+    assert handler.request("POST", "api.fire_trigger", json=stale, headers={"Idempotency-Key": "v1"},
+                           case_id=case["id"]).get_json() == refused.get_json()
+    # A different request under a used key is still refused as such, and not stored.
+    reused = handler.request("POST", "api.fire_trigger", json={"trigger": "accept"}, headers=key,
+                             case_id=case["id"])
+    assert reused.status_code == 422 and reused.get_json()["code"] == "idempotency_key_reused"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotencyRecord)) == 2
 
 
 def test_a_registration_sent_twice_at_once_with_one_idempotency_key_is_recorded_once(app, db, handler):

@@ -106,7 +106,7 @@ def admin(app, staff) -> Visitor:
 
 
 NEW_USER = {"username": "chen_handler", "display_name": "陈静", "role": "handler", "department": "律师工作处",
-            "password": "a-new-password", "password_confirm": "a-new-password"}
+            "email": "chenjing@sft.guizhou.gov.cn", "password": "a-new-password", "password_confirm": "a-new-password"}
 
 
 # -- users -------------------------------------------------------------------------------------------
@@ -122,8 +122,8 @@ def test_an_administrator_creates_a_user_who_can_then_sign_in(app, admin, caplog
     listing = text_of(admin.get("/admin/users"))
     assert "已创建用户 chen_handler（承办人员）" in listing and "陈静" in listing
     created = user("chen_handler")
-    assert (created.role, created.department, created.display_name, created.agency_code, created.active) == (
-        "handler", "律师工作处", "陈静", "gzsft", True)
+    assert (created.role, created.department, created.display_name, created.agency_code, created.active,
+            created.email) == ("handler", "律师工作处", "陈静", "gzsft", True, "chenjing@sft.guizhou.gov.cn")
     logged = [r for r in caplog.records if getattr(r, "event", "") == "user_created"]
     assert [(r.levelname, r.actor, r.user) for r in logged] == [("INFO", "admin", "chen_handler")]
 
@@ -134,7 +134,7 @@ def test_an_administrator_creates_a_user_who_can_then_sign_in(app, admin, caplog
 def test_a_refused_new_user_comes_back_with_everything_typed_and_each_error_beside_its_field(app, admin):
     before = _db.session.scalar(sa.select(sa.func.count()).select_from(User))
     typed = {"username": "张 三", "display_name": ODD, "role": "approver", "department": "律师工作处\u0301 ",
-             "password": "short", "password_confirm": "other"}
+             "email": "chenjing at sft", "password": "short", "password_confirm": "other"}
     response = admin.post("/admin/users/new", typed)
     assert response.status_code == 422
     page = Inputs(text_of(response))
@@ -150,6 +150,9 @@ def test_a_refused_new_user_comes_back_with_everything_typed_and_each_error_besi
     assert "密码至少 8 个字符" in html
     error_beside(page, "f-password_confirm")
     assert "两次输入的密码不一致" in html
+    assert page.values["f-email"] == "chenjing at sft"
+    error_beside(page, "f-email")
+    assert "电子邮箱格式有误" in html
     assert "提交的内容有误，未作任何更改" in html and '<a href="#f-username">用户名</a>' in html
     assert _db.session.scalar(sa.select(sa.func.count()).select_from(User)) == before
 
