@@ -9,6 +9,7 @@ of their due date (``ix_clocks_running_due_on``, ``ix_clocks_running_due_at``)."
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -93,13 +94,11 @@ def _remind(rows, result: SweepResult, people: _People, smtp, *, today: dt.date,
         if not to:
             result.without_recipient += 1
             continue
-        if not dry_run:
-            if not _claim(Reminder(clock_id=clock.id, case_id=case.id, kind=kind, due_key=due_key, recipients=to,
-                                   sent_at=timesource.now())):
-                result.already += 1  # another run claimed it meanwhile
-                continue
-            subject, body = _text(case, clock, kind)
-            smtp.send_message(mail.message(to, subject, body))  # a failure rolls the batch back
+        if not dry_run and not _send(smtp, Reminder(clock_id=clock.id, case_id=case.id, kind=kind, due_key=due_key,
+                                                    recipients=to, sent_at=timesource.now()),
+                                     mail.message(to, *_text(case, clock, kind))):
+            result.already += 1  # another run claimed it meanwhile
+            continue
         result.sent += 1
     if dry_run:
         db.session.rollback()
@@ -107,13 +106,20 @@ def _remind(rows, result: SweepResult, people: _People, smtp, *, today: dt.date,
         db.session.commit()  # this batch's reminders; its rows unlocked
 
 
-def _claim(reminder: Reminder) -> bool:
-    """Record the reminder before sending it: False when another run has (the unique key refuses it)."""
+def _send(smtp, reminder: Reminder, message) -> bool:
+    """Record the reminder, then send it, as one savepoint: False when another run has recorded it (the unique
+    key refuses it). When the server refuses the message, the reminders sent before it are committed, this
+    one is not, and the error stops the run: the next run tries this one and the rest again."""
     try:
         with db.session.begin_nested():
             db.session.add(reminder)
+            db.session.flush()
+            smtp.send_message(message)
     except IntegrityError:
         return False
+    except (smtplib.SMTPException, OSError):
+        db.session.commit()
+        raise
     return True
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import smtplib
 import socket
 import threading
 from email import policy
@@ -23,15 +24,20 @@ from tests.factories import CST
 
 
 class Inbox:
-    """What the SMTP server received: each message parsed, with its envelope's recipients."""
+    """What the SMTP server received: each message parsed, with its envelope's recipients. ``refuse``: how
+    many of the next messages it refuses (a full mailbox, a server in trouble)."""
 
     def __init__(self):
-        self.messages, self.lock = [], threading.Lock()
+        self.messages, self.lock, self.refuse, self.accepted = [], threading.Lock(), 0, 0
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
-            self.messages.append((sorted(envelope.rcpt_tos), message))
+            if self.refuse and self.accepted >= 1:
+                self.refuse -= 1
+                return "452 Requested action not taken: insufficient system storage"
+            self.accepted += 1
+            self.messages.append((sorted(envelope.rcpt_tos), email.message_from_bytes(envelope.content,
+                                                                                        policy=policy.default)))
         return "250 OK"
 
     def subjects(self) -> list[str]:
@@ -123,6 +129,20 @@ def test_an_extension_moves_the_due_date_and_it_is_reminded_again(app, inbox, st
     clock.move_to(dt.datetime(2026, 12, 17, 9, 0, tzinfo=CST))
     assert sweep(within_working_days=3).sent == 1
     assert inbox.subjects()[-1].endswith("答复期限：2026-12-22")
+
+
+def test_a_message_the_server_refuses_stops_the_run_and_is_sent_by_the_next_one_with_the_rest(
+        app, inbox, staff, clock):
+    cases = [f.open_case(staff["handler"], arrived_on="2026-11-20", applicant_name=f"申请人{n}") for n in range(3)]
+    clock.move_to(dt.datetime(2026, 12, 21, 9, 0, tzinfo=CST))
+    inbox.refuse = 1  # the second message
+    with pytest.raises(smtplib.SMTPDataError):
+        sweep(within_working_days=3)
+    _db.session.rollback()
+    assert _db.session.scalars(sa.select(Reminder.case_id)).all() == [cases[0].id]  # the one delivered
+    assert sweep(within_working_days=3).sent == 2
+    assert sorted(m["Subject"] for _, m in inbox.messages) == sorted(
+        f"【已逾期】{c.reference} 答复期限：2026-12-18" for c in cases)
 
 
 def test_nobody_to_tell_is_counted_not_sent(app, inbox, db, clock):
