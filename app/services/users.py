@@ -100,6 +100,8 @@ def email_problem(email: str) -> str | None:
 
 
 def _password_errors(password: str) -> list[str]:
+    if problem := unstorable(password):  # such a password could never sign in (services.credentials)
+        return ["密码" + problem]
     if len(password) < PASSWORD_MIN:
         return [f"密码至少 {PASSWORD_MIN} 个字符"]
     if len(password) > PASSWORD_MAX:

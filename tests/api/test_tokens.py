@@ -115,3 +115,9 @@ def test_purge_deletes_expired_tokens_and_old_idempotency_records_only(app, hand
     assert _db.session.scalars(sa.select(IdempotencyRecord.key)).all() == ["k-new"]
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+
+
+def test_a_password_with_a_control_character_cannot_be_set(app, db):
+    with pytest.raises(InvalidData) as refused:
+        users.create_user("wang", role="handler", password="long-enough\x00password")
+    assert refused.value.errors["password"] == ["密码第 12 个字符是不可见的控制字符或无效字符（U+0000），请删除后重新提交"]
