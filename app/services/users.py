@@ -72,14 +72,14 @@ def check_new_user(username: str, *, role: str, password: str, department: str =
 
 def _profile_errors(*, role: str, department: str, display_name: str, email: str = "") -> dict[str, list[str]]:
     errors = {}
-    if problem := email_problem(email.strip()):
-        errors["email"] = [problem]
     if role not in ROLES:
         errors["role"] = [f"角色应为：{'、'.join(ROLE_TITLES[r] for r in ROLES)}（{', '.join(ROLES)}）"]
     if len(department.strip()) > NAME_MAX:
         errors["department"] = [f"部门最多 {NAME_MAX} 个字符"]
     if len(display_name.strip()) > NAME_MAX:
         errors["display_name"] = [f"姓名最多 {NAME_MAX} 个字符"]
+    if problem := email_problem(email.strip()):  # last, as on the form
+        errors["email"] = [problem]
     return errors
 
 
