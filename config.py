@@ -140,10 +140,11 @@ class ProductionConfig(Config):
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("ProductionConfig: set DATABASE_URL (PostgreSQL)")
         workers = os.environ.get("WEB_CONCURRENCY", "1")
-        if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and (not workers.isdigit() or int(workers) > 1):
+        several = not workers.isdigit() or int(workers) > 1
+        if several and cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             raise RuntimeError(f"ProductionConfig: SQLite serves one worker process only (WEB_CONCURRENCY={workers}): "
                                "set DATABASE_URL to PostgreSQL for several workers")
-        if (not workers.isdigit() or int(workers) > 1) and cls.RATELIMIT_STORAGE_URI.startswith("memory"):
+        if several and cls.RATELIMIT_STORAGE_URI.startswith("memory"):
             raise RuntimeError(f"ProductionConfig: with several workers (WEB_CONCURRENCY={workers}) each would count "
                                "failed sign-ins apart, allowing as many more guesses: set RATELIMIT_STORAGE_URI to a "
                                "shared store, e.g. redis://127.0.0.1:6379")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from app.downloads import DOCX, workbook_download
+from app.downloads import DOCX, made_download
 from app.services import annual_report as report
 from app.services import cases as case_service
 from app.services import proceedings, timeliness
@@ -90,7 +90,7 @@ def annual_table_three(year: int):
 @fails_with(401, 403, 404)
 def annual_table_three_xlsx(year: int):
     content, filename = report.table_three_workbook(g.user, year)
-    return workbook_download(content, ascii_name=f"annual-report-{year}-table-3.xlsx", filename=filename)
+    return made_download(content, ascii_name=f"annual-report-{year}-table-3.xlsx", filename=filename)
 
 
 @bp.get(f"/reports/annual/{YEAR}/report.docx")
@@ -99,7 +99,7 @@ def annual_table_three_xlsx(year: int):
 @fails_with(401, 403, 404, 422)
 def annual_report_docx(year: int):
     content, filename = report.table_three_document(g.user, year)
-    return workbook_download(content, ascii_name=f"annual-report-{year}.docx", filename=filename, media_type=DOCX)
+    return made_download(content, ascii_name=f"annual-report-{year}.docx", filename=filename, media_type=DOCX)
 
 
 @bp.get(f"/reports/annual/{YEAR}/table-3/<row>/<column>")

@@ -199,12 +199,9 @@ def sweep_command(within, dry_run, batch):
     except MailNotConfigured as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    if dry_run:
-        click.echo(f"{result.sent} reminder(s) to send (dry run: none sent), {result.already} already sent, "
-                   f"{result.without_recipient} without a recipient")
-    else:
-        click.echo(f"{result.sent} reminder(s) sent, {result.already} already sent, "
-                   f"{result.without_recipient} without a recipient")
+    done = "to send (dry run: none sent)" if dry_run else "sent"
+    click.echo(f"{result.sent} reminder(s) {done}, {result.already} already sent, "
+               f"{result.without_recipient} without a recipient")
     click.echo(f"{len(result.lapsed)} lapsed window(s) awaiting a caseworker")
     for item in result.lapsed:
         click.echo(f"  {item['reference']}\t{item['title']}\t{item['due_on'] or item['due_at']}\t{item['department']}")

@@ -48,9 +48,9 @@ def _sent(file, size: int = 64 * 1024):
             yield block
 
 
-def workbook_download(content: bytes, *, ascii_name: str, filename: str, media_type: str = XLSX):
-    """A finished .xlsx workbook (or another made file: ``media_type``) as a download: an ASCII name, and the
-    real one for browsers that read it."""
+def made_download(content: bytes, *, ascii_name: str, filename: str, media_type: str = XLSX):
+    """A file made for the request (an .xlsx workbook unless ``media_type`` says otherwise) as a download: an
+    ASCII name, and the real one for browsers that read it."""
     from flask import Response
 
     return Response(content, mimetype=media_type, headers={

@@ -208,3 +208,9 @@ def labels(fields_: list[FormField]) -> dict[str, str]:
         for i, row in enumerate(f.rows, start=1):
             out.update({k: f"{f.label} 第 {i} 项 {v}" for k, v in labels(row).items()})
     return out
+
+
+def page_number(args) -> int:
+    """The ``page`` query argument of a list, 1 when it is missing or not a page number."""
+    raw = args.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100000 else 1

@@ -36,6 +36,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.downloads import XLSX
 from app.services import bulk_import as service
 from app.services.import_columns import Column, NotImportable, columns, import_key
 from app.services.users import find_user
@@ -46,7 +47,6 @@ from workflow.processes import PROCESSES
 from . import bootstrap, bp
 from .forms import flat_errors
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODE_TITLES = {
     service.ALL_OR_NOTHING: "全部正确才导入：文件中有任何错误，一件也不导入",
     service.GOOD_ROWS_ONLY: "只导入正确的行：跳过有错误的行，其余照常导入",

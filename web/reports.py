@@ -7,7 +7,7 @@ import datetime as dt
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from app.downloads import DOCX, table_download, workbook_download
+from app.downloads import DOCX, made_download, table_download
 from app.services import annual_report as report
 from app.services import proceedings, timeliness, timesource
 from app.services.agencies import agency_settings
@@ -15,6 +15,7 @@ from workflow import annual_report as layout
 from workflow.errors import InvalidData
 
 from . import bp
+from .forms import page_number
 
 YEAR = "<int(min=2008, max=2100):year>"
 
@@ -104,20 +105,18 @@ def _date(raw: str, field: str):
 @bp.get(f"/reports/annual/{YEAR}.xlsx")
 def annual_report_xlsx(year: int):
     content, filename = report.table_three_workbook(g.user, year)
-    return workbook_download(content, ascii_name=f"annual-report-{year}-table-3.xlsx", filename=filename)
+    return made_download(content, ascii_name=f"annual-report-{year}-table-3.xlsx", filename=filename)
 
 
 @bp.get(f"/reports/annual/{YEAR}.docx")
 def annual_report_docx(year: int):
     content, filename = report.table_three_document(g.user, year)
-    return workbook_download(content, ascii_name=f"annual-report-{year}.docx", filename=filename, media_type=DOCX)
+    return made_download(content, ascii_name=f"annual-report-{year}.docx", filename=filename, media_type=DOCX)
 
 
 @bp.get(f"/reports/annual/{YEAR}/<row>/<column>")
 def annual_report_cell(year: int, row: str, column: str):
-    raw = request.args.get("page", "1")
-    page = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100000 else 1
-    cases = report.cell_cases(g.user, year, row, column, page=page)
+    cases = report.cell_cases(g.user, year, row, column, page=page_number(request.args))
     return render_template("annual_report_cell.html", page=cases, year=year, row=layout.ROW_KEYS[row],
                            column=layout.COLUMNS[column])
 

@@ -24,10 +24,9 @@ from workflow.processes import PROCESSES, get_engine, get_process
 
 from . import bp
 from .auth import attempt
-from .forms import flat_errors, form_fields, labels, read, row_counts
+from .forms import flat_errors, form_fields, labels, page_number, read, row_counts
 from .reports import proceeding_list
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 25
 
 
@@ -102,8 +101,7 @@ def case_filter_from(args) -> tuple[dict, dict]:
 @bp.get("/cases")
 def case_list():
     filters, errors = case_filter_from(request.args)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100000 else 1
+    page = page_number(request.args)
     result = None
     if not errors:
         try:

@@ -115,24 +115,19 @@ def table_three(actor: User, year: int) -> TableThree:
     check_reader(actor)
     check_year(year)
     q = _Year(actor.agency_code, year)
-    closed_in = q.closed_in
-    stmt = (sa.select(q.received_in, closed_in, sa.case((closed_in, Case.state)), sa.case((closed_in, Case.reason)),
-                      q.applicant, sa.func.count())
+    stmt = (sa.select(q.received_in, q.closed_in, sa.case((q.closed_in, Case.state)),
+                      sa.case((q.closed_in, Case.reason)), q.applicant, sa.func.count())
             .where(*q.open_during).group_by(sa.text("1, 2, 3, 4, 5")))
     counts: dict[tuple[str, str], int] = defaultdict(int)
     problems: list[Problem] = []
-    for received_in, closed_in_year, state, reason, applicant, n in db.session.execute(stmt):
-        group = (q.received_in == bool(received_in), closed_in == bool(closed_in_year),
-                 Case.state == state if closed_in_year else sa.true(),
-                 (Case.reason == reason if reason is not None else Case.reason.is_(None)) if closed_in_year
-                 else sa.true(),
-                 q.applicant == applicant if applicant is not None else q.applicant.is_(None))
+    for received_in, closed_in, state, reason, applicant, n in db.session.execute(stmt):
+        group = (bool(received_in), bool(closed_in), state, reason, applicant)
         column = layout.column_of(applicant)
         if column is None:
             problems += _problems(q, group, f"申请人类型 {applicant!r} 不属于表中任何一列")
             continue
         try:
-            rows = layout.rows_for(bool(received_in), bool(closed_in_year), state, reason)
+            rows = layout.rows_for(bool(received_in), bool(closed_in), state, reason)
         except layout.Unplaced as exc:
             problems += _problems(q, group, f"办结结果 {exc} 不属于“本年度办理结果”的任何一行")
             rows = ["new" if received_in else "carried_in"]
@@ -142,8 +137,14 @@ def table_three(actor: User, year: int) -> TableThree:
 
 
 def _problems(q: _Year, group: tuple, what: str) -> list[Problem]:
-    """The cases of a group the table cannot place."""
-    stmt = sa.select(Case.id, Case.reference).where(*q.open_during, *group).order_by(Case.id)
+    """The cases of a group (received in the year, closed in it, state, reason, applicant) the table cannot
+    place."""
+    received_in, closed_in, state, reason, applicant = group
+    same = [q.received_in == received_in, q.closed_in == closed_in,
+            q.applicant == applicant if applicant is not None else q.applicant.is_(None)]
+    if closed_in:
+        same += [Case.state == state, Case.reason == reason if reason is not None else Case.reason.is_(None)]
+    stmt = sa.select(Case.id, Case.reference).where(*q.open_during, *same).order_by(Case.id)
     return [Problem(case_id, reference, what) for case_id, reference in db.session.execute(stmt)]
 
 
