@@ -153,6 +153,9 @@ class Process:
     basis: str = ""  # the legal source of the process, as the process list cites it
     order: int = 100  # where listings, diagrams and documents show the process (the contract's section)
     import_key: tuple[str, ...] = ()  # registration fields that identify a case (bulk-import duplicates)
+    # What each rule means, for the administrator's settings page: name → (title, unit, basis). A rule
+    # without an entry is shown by its code.
+    rule_titles: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def rules_with(self, overrides: dict) -> dict:
         """The values in force: rule-set defaults, an agency's overrides of them, then the statutory

@@ -12,39 +12,6 @@ from .agencies import agency_settings
 
 STATUTORY, DEFAULT, CONFIGURED = "statutory", "default", "configured"
 
-REGULATIONS = "《政府信息公开条例》"
-FEES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
-WORK_POINTS = "《贵州省司法厅2019年政务公开工作要点》"
-
-# What each rule means, its unit and where it comes from. A rule a process adds without an entry here is
-# shown by its code.
-RULE_TITLES: dict[str, tuple[str, str, str]] = {
-    # disclosure_request
-    "reply_days": ("答复期限", "个工作日", REGULATIONS + "第三十三条第二款"),
-    "extension_cap_days": ("延长答复期限的上限（累计）", "个工作日", REGULATIONS + "第三十三条第二款"),
-    "correction_notice_days": ("一次性告知补正的期限", "个工作日", REGULATIONS + "第三十条"),
-    "consultation_days": ("征求意见的答复期限", "个工作日", REGULATIONS + "第三十二条、第三十四条"),
-    "correction_days": ("申请人补正的期限", "个工作日", REGULATIONS + "第三十条（“合理期限”，由本机关规则集确定）"),
-    "fee_payment_days": ("缴纳信息处理费的期限", "个工作日", FEES),
-    "fee_pauses_reply_clock": ("收费通知至缴费期间暂停答复期限", "", FEES + "未作规定，由规则集确定"),
-    "reasons_days": ("申请人说明理由的期限", "个工作日", REGULATIONS + "第三十五条（“合理期限”，由本机关规则集确定）"),
-    "reasons_pause_reply_clock": ("说明理由期间暂停答复期限", "", REGULATIONS + "第三十五条，由规则集确定"),
-    # enforcement_disclosure
-    "publish_days_licence_penalty": ("行政许可、行政处罚决定的公示期限", "个工作日", WORK_POINTS + "二（三）"),
-    "publish_days_other": ("其他执法决定的公示期限", "个工作日",
-                           WORK_POINTS + "二（三）；国办发〔2018〕118号"),
-    "withdrawal_days": ("撤下公示信息的期限", "个工作日",
-                        WORK_POINTS + "二（三）；行政处罚决定不超过 3 个工作日（《中华人民共和国行政处罚法》第四十八条第二款）"),
-    "publication_years": ("执法决定的公示年限", "年", "本机关规则集"),
-    "publication_years_natural_person": ("当事人为自然人的公示年限", "年", "本机关规则集"),
-    # opinion_response
-    "information_hours": ("发布权威信息的时限", "小时", "国办发〔2016〕80号"),
-    "press_conference_hours": ("举行新闻发布会的时限", "小时", "国办发〔2016〕61号、80号"),
-    "response_hours": ("回应其他政务舆情的时限", "小时", "国办发〔2016〕61号"),
-    # policy_interpretation
-    "interpretation_days": ("解读材料的发布期限", "个工作日", "政务公开工作要点一（二）"),
-}
-
 
 @dataclass(frozen=True)
 class RuleValue:
@@ -83,7 +50,7 @@ def process_rules(process, overrides: dict) -> ProcessRules:
     in_force = process.rules_with(overrides)
     values = []
     for name, value in in_force.items():
-        title, unit, basis = RULE_TITLES.get(name, (name, "", ""))
+        title, unit, basis = process.rule_titles.get(name, (name, "", ""))
         if name in process.statutory:
             values.append(RuleValue(name, title, unit, basis, value, STATUTORY, source="法律、法规规定"))
         elif name in overrides:

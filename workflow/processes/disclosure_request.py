@@ -125,6 +125,17 @@ RULES = {
     "reasons_days": 10,  # Art. 35 "reasonable": the agency's rule set
     "reasons_pause_reply_clock": False,
 }
+RULE_TITLES = {
+    "reply_days": ("答复期限", "个工作日", "《政府信息公开条例》第三十三条第二款"),
+    "extension_cap_days": ("延长答复期限的上限（累计）", "个工作日", "《政府信息公开条例》第三十三条第二款"),
+    "correction_notice_days": ("一次性告知补正的期限", "个工作日", "《政府信息公开条例》第三十条"),
+    "consultation_days": ("征求意见的答复期限", "个工作日", "《政府信息公开条例》第三十二条、第三十四条"),
+    "correction_days": ("申请人补正的期限", "个工作日", "《政府信息公开条例》第三十条（“合理期限”，由本机关规则集确定）"),
+    "fee_payment_days": ("缴纳信息处理费的期限", "个工作日", "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"),
+    "fee_pauses_reply_clock": ("收费通知至缴费期间暂停答复期限", "", "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）未作规定，由规则集确定"),
+    "reasons_days": ("申请人说明理由的期限", "个工作日", "《政府信息公开条例》第三十五条（“合理期限”，由本机关规则集确定）"),
+    "reasons_pause_reply_clock": ("说明理由期间暂停答复期限", "", "《政府信息公开条例》第三十五条，由规则集确定"),
+}
 
 
 # -- registration ----------------------------------------------------------------------------------
@@ -531,6 +542,7 @@ PROCESS = Process(
     ),
     registration_schema=RegistrationSchema,
     rules=RULES,
+    rule_titles=RULE_TITLES,
     statutory=STATUTORY,
     on_open=(_open,),
     describe=describe,

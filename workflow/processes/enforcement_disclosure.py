@@ -55,6 +55,14 @@ RULES = {
     "publication_years": 5,  # rule set: how long a decision stays published
     "publication_years_natural_person": 2,  # rule set: shorter where the party is a natural person
 }
+RULE_TITLES = {
+    "publish_days_licence_penalty": ("行政许可、行政处罚决定的公示期限", "个工作日", "《贵州省司法厅2019年政务公开工作要点》二（三）"),
+    "publish_days_other": ("其他执法决定的公示期限", "个工作日", "《贵州省司法厅2019年政务公开工作要点》二（三）；国办发〔2018〕118号"),
+    "withdrawal_days": ("撤下公示信息的期限", "个工作日",
+                        "《贵州省司法厅2019年政务公开工作要点》二（三）；行政处罚决定不超过 3 个工作日（《中华人民共和国行政处罚法》第四十八条第二款）"),
+    "publication_years": ("执法决定的公示年限", "年", "本机关规则集"),
+    "publication_years_natural_person": ("当事人为自然人的公示年限", "年", "本机关规则集"),
+}
 # 行政处罚法 Art. 48 ¶2 (days are working days, Art. 85): a penalty decision is withdrawn within 3 days.
 # Statute, not rule set: a configuration may shorten the withdrawal limit but never lengthen it for penalties.
 PENALTY_WITHDRAWAL_DAYS = 3
@@ -263,6 +271,7 @@ PROCESS = Process(
     ),
     registration_schema=RegistrationSchema,
     rules=RULES,
+    rule_titles=RULE_TITLES,
     on_open=(_open,),
     describe=describe,
     basis="2019 work points 二(三); 行政处罚法 Art. 48",

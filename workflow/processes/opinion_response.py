@@ -40,6 +40,11 @@ RULES = {
     "press_conference_hours": 24,  # 国办发〔2016〕61号 (and 80号): press conference within 24 hours
     "response_hours": 48,  # 国办发〔2016〕61号: other government-affairs opinion within 48 hours
 }
+RULE_TITLES = {
+    "information_hours": ("发布权威信息的时限", "小时", "国办发〔2016〕80号"),
+    "press_conference_hours": ("举行新闻发布会的时限", "小时", "国办发〔2016〕61号、80号"),
+    "response_hours": ("回应其他政务舆情的时限", "小时", "国办发〔2016〕61号"),
+}
 
 # Which clocks the assessed severity starts: (clock, rule, note).
 CLOCKS_BY_SEVERITY = {
@@ -189,6 +194,7 @@ PROCESS = Process(
     ),
     registration_schema=RegistrationSchema,
     rules=RULES,
+    rule_titles=RULE_TITLES,
     on_open=(_open,),
     describe=describe,
     basis="2019 work points 一(三); 国办发〔2016〕61号、80号",

@@ -33,6 +33,7 @@ RULES = {
     # work points 2019 一(二): materials at the latest 5 WD after issue (other agencies use 3, or 0 = same day).
     "interpretation_days": 5,
 }
+RULE_TITLES = {"interpretation_days": ("解读材料的发布期限", "个工作日", "政务公开工作要点一（二）")}
 
 
 # -- data --------------------------------------------------------------------------------------------
@@ -261,6 +262,7 @@ PROCESS = Process(
     clocks=(ClockSpec("interpretation", "working_days", "解读材料发布期限"),),
     registration_schema=RegistrationSchema,
     rules=RULES,
+    rule_titles=RULE_TITLES,
     on_open=(_open,),
     describe=describe,
     basis="2019 work points 一(二)",
